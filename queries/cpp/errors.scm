@@ -1,0 +1,2 @@
+(throw_statement) @error.raise
+(catch_clause) @error.except

@@ -1,0 +1,2 @@
+(raise_statement) @error.raise
+(except_clause) @error.except

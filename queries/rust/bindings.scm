@@ -1,0 +1,6 @@
+; Cheap type facts for receiver resolution.
+(let_declaration pattern: (identifier) @bind.target value: (call_expression function: (scoped_identifier path: (_) @bind.type))) @bind
+(let_declaration pattern: (identifier) @bind.target value: (struct_expression name: (_) @bind.type)) @bind
+(let_declaration pattern: (identifier) @bind.target type: (_) @bind.type) @bind
+(field_declaration name: (field_identifier) @bind.field type: (_) @bind.type) @bind
+(parameter pattern: (identifier) @bind.target type: (_) @bind.type) @bind

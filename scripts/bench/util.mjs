@@ -1,0 +1,39 @@
+// Shared helpers for bench sections (this file is not a section: it exports no run()).
+import { execFileSync, spawnSync } from 'node:child_process';
+
+export function have(cmd) {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+}
+
+/** Runs a command and returns wall ms (and stdout). */
+export function timeCmd(cmd, args, opts = {}) {
+  const t = performance.now();
+  const r = spawnSync(cmd, args, { maxBuffer: 1 << 30, encoding: 'utf8', ...opts });
+  return { ms: performance.now() - t, stdout: r.stdout ?? '', status: r.status };
+}
+
+/** Runs a node script in a fresh process, returns its JSON line and the child's peak RSS (MB). */
+export function nodeJson(script, args = [], env = {}) {
+  const out = execFileSync(process.execPath, [script, ...args], { encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, ...env } });
+  const last = out.trim().split('\n').pop();
+  return JSON.parse(last);
+}
+
+export function pct(values, p) {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+}
+
+export function best(n, fn) {
+  let b = Infinity;
+  for (let i = 0; i < n; i++) b = Math.min(b, fn());
+  return b;
+}
+
+export function table(headers, rows) {
+  const w = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells) => '| ' + cells.map((c, i) => String(c).padEnd(w[i])).join(' | ') + ' |';
+  console.log(line(headers));
+  console.log('|' + w.map((x) => '-'.repeat(x + 2)).join('|') + '|');
+  for (const r of rows) console.log(line(r));
+}

@@ -1,0 +1,61 @@
+/** Reads and parses one file into a FileRecord, or says why it was skipped. Runs inside a worker. */
+import { readFileSync, statSync } from 'node:fs';
+import { Parser } from 'web-tree-sitter';
+import { extract } from '../lang/extract.js';
+import { loadGrammar } from '../lang/grammar.js';
+import { languageById } from '../lang/registry.js';
+import type { FileRecord, SkippedFile } from './model.js';
+
+/** Files larger than this are listed as skipped, not parsed (generated tables, vendored blobs). */
+export const MAX_PARSE_BYTES = 1024 * 1024;
+/** A line this long means minified or generated code: not worth a syntax tree. */
+const MAX_LINE = 20_000;
+
+const parsers = new Map<string, Parser>();
+
+export async function parseFile(absPath: string, relPath: string, langId: string): Promise<FileRecord | SkippedFile> {
+  const spec = languageById(langId);
+  if (!spec) return { path: relPath, reason: `no grammar for ${langId}` };
+  let buf: Buffer;
+  let mtimeMs: number;
+  try {
+    const st = statSync(absPath);
+    if (!st.isFile()) return { path: relPath, reason: 'not a regular file' };
+    if (st.size > MAX_PARSE_BYTES) return { path: relPath, reason: `too large (${(st.size / 1048576).toFixed(1)} MB > 1 MB)` };
+    mtimeMs = st.mtimeMs;
+    buf = readFileSync(absPath);
+  } catch (e) {
+    return { path: relPath, reason: `unreadable: ${(e as NodeJS.ErrnoException).code ?? String(e)}` };
+  }
+  if (buf.subarray(0, 8192).includes(0)) return { path: relPath, reason: 'binary (NUL byte)' };
+  let text = buf.toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (longestLine(text) > MAX_LINE) return { path: relPath, reason: `minified (a line over ${MAX_LINE} chars)` };
+  try {
+    const g = await loadGrammar(spec);
+    let parser = parsers.get(spec.id);
+    if (!parser) {
+      parser = new Parser();
+      parser.setLanguage(g.language);
+      parsers.set(spec.id, parser);
+    }
+    const rec = extract(spec, parser, g.query, text);
+    return { path: relPath, size: buf.length, mtimeMs, ...rec };
+  } catch (e) {
+    return { path: relPath, reason: `parse failed: ${(e as Error).message}` };
+  }
+}
+
+function longestLine(text: string): number {
+  let max = 0;
+  let start = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', start)) {
+    if (i - start > max) max = i - start;
+    start = i + 1;
+  }
+  return Math.max(max, text.length - start);
+}
+
+export function isSkipped(r: FileRecord | SkippedFile): r is SkippedFile {
+  return (r as SkippedFile).reason !== undefined;
+}

@@ -1,0 +1,362 @@
+/**
+ * The generic extractor: runs a language's one compiled query over a syntax tree and turns the captures
+ * into a FileRecord. It knows capture-name conventions, not languages:
+ *   @def.<kind>[.decl] + @name        a definition
+ *   @call.<kind> + @call.name (+ @call.receiver | @call.path, @call.targs)   a call site
+ *   @import (+ @import.module, @import.name, @import.alias, @import.wildcard, @import.tree)
+ *   @bind (+ @bind.target | @bind.field, @bind.type | @bind.alias)          a cheap type fact
+ *   @error.<kind>, @comment, @string
+ * Structural facts that a query cannot express (containers, attributes, docstrings) come from the
+ * registry entry.
+ */
+import type { Node, Parser, Query, QueryMatch } from 'web-tree-sitter';
+import type {
+  Binding, Call, CallKind, Def, DefKind, ErrorMark, ErrorMarkKind, FileRecord, Import,
+} from '../index/model.js';
+import type { LanguageSpec } from './registry.js';
+import { expandRustUse } from './rust-use.js';
+
+const MAX_SIG = 200;
+const MAX_ARGS = 400;
+const MAX_RECEIVER = 160;
+
+export type Extracted = Omit<FileRecord, 'path' | 'size' | 'mtimeMs'>;
+
+interface Pending {
+  start: number;
+  end: number;
+}
+
+export function extract(spec: LanguageSpec, parser: Parser, query: Query, source: string): Extracted {
+  const tree = parser.parse(source);
+  if (!tree) throw new Error('parser returned no tree');
+  try {
+    return extractTree(spec, tree.rootNode, query, source);
+  } finally {
+    tree.delete();
+  }
+}
+
+function extractTree(spec: LanguageSpec, root: Node, query: Query, source: string): Extracted {
+  const defs: Def[] = [];
+  const defRanges: Pending[] = [];
+  const calls: Call[] = [];
+  const callRanges: Pending[] = [];
+  const callById = new Map<number, number>();
+  const imports: Import[] = [];
+  const bindings: Binding[] = [];
+  const bindRanges: Pending[] = [];
+  const errors: ErrorMark[] = [];
+  const errorRanges: Pending[] = [];
+  const comments: number[] = [];
+  const strings: number[] = [];
+
+  for (const m of query.matches(root)) {
+    const primary = m.captures.find((c) => !c.name.includes('.') || isPrimary(c.name));
+    if (!primary) continue;
+    const name = primary.name;
+    const node = primary.node;
+    if (name.startsWith('def.')) {
+      const def = makeDef(spec, m, node, name.slice(4));
+      if (def) {
+        defs.push(def);
+        defRanges.push({ start: node.startIndex, end: node.endIndex });
+      }
+    } else if (name.startsWith('call.')) {
+      const call = makeCall(spec, m, node, name.slice(5) as CallKind);
+      if (!call) continue;
+      const prev = callById.get(node.id);
+      if (prev !== undefined) {
+        // The same call node matched a generic and a specific pattern: the specific kind wins.
+        if (calls[prev].kind === 'call' && call.kind !== 'call') calls[prev] = call;
+        continue;
+      }
+      callById.set(node.id, calls.length);
+      calls.push(call);
+      callRanges.push({ start: node.startIndex, end: node.endIndex });
+    } else if (name === 'import') {
+      imports.push(...makeImports(spec, m, node));
+    } else if (name === 'bind') {
+      const b = makeBinding(m, node);
+      if (b) {
+        bindings.push(b);
+        bindRanges.push({ start: node.startIndex, end: node.endIndex });
+      }
+    } else if (name.startsWith('error.')) {
+      errors.push({ kind: name.slice(6) as ErrorMarkKind, line: node.startPosition.row + 1, in: -1 });
+      errorRanges.push({ start: node.startIndex, end: node.endIndex });
+    } else if (name === 'comment') {
+      pushRange(comments, node);
+    } else if (name === 'string') {
+      pushRange(strings, node);
+    }
+  }
+
+  assignEnclosing(defRanges, callRanges, calls);
+  assignEnclosing(defRanges, bindRanges, bindings);
+  assignEnclosing(defRanges, errorRanges, errors);
+
+  let parseErrors = 0;
+  if (root.hasError) parseErrors = Math.max(1, root.descendantsOfType('ERROR').length);
+  return {
+    lang: spec.id,
+    lines: root.endPosition.row + 1,
+    defs, calls, imports, bindings, errors, comments, strings, parseErrors,
+  };
+}
+
+function isPrimary(name: string): boolean {
+  return name.startsWith('def.') || name.startsWith('error.') ||
+    (name.startsWith('call.') && !['call.name', 'call.receiver', 'call.path', 'call.targs'].includes(name));
+}
+
+function capture(m: QueryMatch, name: string): Node | undefined {
+  for (const c of m.captures) if (c.name === name) return c.node;
+  return undefined;
+}
+
+function squash(text: string, max: number): string {
+  const s = text.replace(/\s+/g, ' ').trim();
+  return s.length > max ? s.slice(0, max - 1) + '…' : s;
+}
+
+/** Drops `# …` and `// …` comments that sit between a signature and its body. */
+function stripLineComments(text: string): string {
+  return text.split('\n').map((l) => l.replace(/(^|\s)(#(?!\[)|\/\/)[^\n]*$/, '')).join('\n');
+}
+
+function pushRange(out: number[], node: Node): void {
+  out.push(node.startPosition.row + 1, node.startPosition.column, node.endPosition.row + 1, node.endPosition.column);
+}
+
+/** Strip generic arguments and references from a type name: `Arc<dyn Foo>` stays, `Foo<T>` → `Foo`. */
+export function baseTypeName(text: string): string {
+  let t = text.trim().replace(/^&(mut\s+)?/, '').replace(/^(mut|const)\s+/, '');
+  const lt = t.indexOf('<');
+  if (lt > 0) t = t.slice(0, lt);
+  return t.trim();
+}
+
+function makeDef(spec: LanguageSpec, m: QueryMatch, node: Node, kindText: string): Def | undefined {
+  const nameNode = capture(m, 'name');
+  if (!nameNode) return undefined;
+  const decl = kindText.endsWith('.decl') || node.type === 'function_signature_item';
+  let kind = kindText.replace(/\.decl$/, '') as DefKind;
+  let name = nameNode.text;
+  let container: string | undefined;
+  let trait: string | undefined;
+
+  if (kind === 'impl') {
+    name = baseTypeName(name);
+    const tr = node.childForFieldName('trait');
+    if (tr) trait = baseTypeName(tr.text);
+  }
+  // Out-of-line C++ definitions: `void Type::method()`.
+  if (nameNode.type === 'qualified_identifier') {
+    const parts = name.replace(/<[^<>]*>/g, '').split('::');
+    name = parts.pop() ?? name;
+    container = parts.join('::') || undefined;
+  }
+
+  // Containers: impl/trait/class/namespace ancestors.
+  const chain: string[] = [];
+  let methodOwner = false;
+  for (let p = node.parent; p; p = p.parent) {
+    const c = spec.containers[p.type];
+    if (!c) continue;
+    const n = p.childForFieldName(c.nameField);
+    if (!n) continue;
+    if (chain.length === 0) {
+      methodOwner = c.kind !== 'namespace' && c.kind !== 'module';
+      if (c.traitField && !trait) {
+        const tr = p.childForFieldName(c.traitField);
+        if (tr) trait = baseTypeName(tr.text);
+      }
+    }
+    chain.unshift(baseTypeName(n.text));
+  }
+  if (chain.length) container = container ? chain.join(spec.pathSep) + spec.pathSep + container : chain.join(spec.pathSep);
+  if (kind === 'function' && (methodOwner || (container && nameNode.type === 'qualified_identifier'))) kind = 'method';
+
+  const attrs = collectAttrs(spec, node);
+  const bodyStart = bodyStartIndex(spec, node);
+  let sigText = bodyStart !== undefined
+    ? node.text.slice(0, bodyStart - node.startIndex)
+    : node.text.split('\n').slice(0, 3).join(' ');
+  sigText = squash(stripLineComments(sigText), MAX_SIG).replace(/\s*[:{]\s*$/, '');
+  for (const q of spec.sigQualifiers) {
+    if (sigText.includes(q) && !attrs.includes(q)) attrs.push(q);
+  }
+  // Rust: functions inside `extern "C" { ... }` blocks.
+  if (node.parent?.parent?.type === 'foreign_mod_item' && !attrs.includes('extern "C"')) attrs.push('extern "C"');
+
+  const def: Def = {
+    name,
+    kind,
+    sig: sigText,
+    line: node.startPosition.row + 1,
+    endLine: node.endPosition.row + 1,
+  };
+  if (container) def.container = container;
+  if (trait) def.trait = trait;
+  if (attrs.length) def.attrs = attrs;
+  if (decl || (kind === 'function' || kind === 'method') && bodyStart === undefined) def.decl = true;
+  if (kind === 'module' && !node.childForFieldName('body')) def.decl = true;
+  const doc = docLine(spec, node);
+  if (doc) def.doc = doc;
+  if (kind === 'class') {
+    const sup = node.childForFieldName('superclasses');
+    if (sup) {
+      const bases = sup.namedChildren.filter((c): c is Node => !!c && c.type !== 'keyword_argument').map((c) => c.text);
+      if (bases.length) def.bases = bases;
+    }
+  }
+  return def;
+}
+
+function bodyStartIndex(spec: LanguageSpec, node: Node): number | undefined {
+  for (const f of spec.bodyFields) {
+    const b = node.childForFieldName(f);
+    if (b) return b.startIndex;
+  }
+  return undefined;
+}
+
+function collectAttrs(spec: LanguageSpec, node: Node): string[] {
+  const attrs: string[] = [];
+  if (spec.attributeSiblings) {
+    for (let s = node.previousNamedSibling; s; s = s.previousNamedSibling) {
+      if (spec.attributeSiblings.includes(s.type)) attrs.unshift(squash(s.text.replace(/^#!?\[|\]$/g, ''), 160));
+      else if (!spec.commentTypes.includes(s.type)) break;
+    }
+  }
+  const w = spec.decoratorWrapper;
+  if (w && node.parent?.type === w.type) {
+    for (const c of node.parent.namedChildren) {
+      if (c?.type === w.decorator) attrs.push(squash(c.text.replace(/^@/, ''), 160));
+    }
+  }
+  return attrs;
+}
+
+function cleanComment(text: string): string | undefined {
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/^\s*(\/\/[\/!]?|\/\*+!?|\*+\/?|#+|"""|''')\s?/, '').replace(/\*+\/\s*$/, '').trim();
+    if (line && !/^[-=*#\/]+$/.test(line)) return squash(line, 160);
+  }
+  return undefined;
+}
+
+function docLine(spec: LanguageSpec, node: Node): string | undefined {
+  if (spec.docstrings) {
+    const body = node.childForFieldName('body');
+    const first = body?.firstNamedChild;
+    if (first?.type === 'expression_statement' && first.firstNamedChild?.type === 'string') {
+      return cleanComment(first.firstNamedChild.text.replace(/^[rubfRUBF]*("""|'''|"|')/, '').replace(/("""|'''|"|')$/, ''));
+    }
+  }
+  // The run of comments (and attributes) directly above the definition; the first comment line is the doc.
+  let anchor: Node = node;
+  const w = spec.decoratorWrapper;
+  if (w && node.parent?.type === w.type) anchor = node.parent;
+  let doc: string | undefined;
+  let line = anchor.startPosition.row;
+  for (let s = anchor.previousNamedSibling; s; s = s.previousNamedSibling) {
+    if (s.endPosition.row < line - 1) break;
+    if (spec.commentTypes.includes(s.type)) {
+      doc = cleanComment(s.text) ?? doc;
+    } else if (!spec.attributeSiblings?.includes(s.type)) break;
+    line = s.startPosition.row;
+  }
+  return doc;
+}
+
+function makeCall(spec: LanguageSpec, m: QueryMatch, node: Node, kind: CallKind): Call | undefined {
+  const nameNode = capture(m, 'call.name');
+  if (!nameNode) return undefined;
+  const recv = capture(m, 'call.receiver');
+  const path = capture(m, 'call.path');
+  const targs = capture(m, 'call.targs');
+  const call: Call = {
+    name: nameNode.text,
+    kind,
+    line: nameNode.startPosition.row + 1,
+    col: nameNode.startPosition.column,
+    in: -1,
+  };
+  if (recv) {
+    call.receiver = squash(recv.text, MAX_RECEIVER);
+    call.sep = recv.nextSibling?.type === '->' ? '->' : '.';
+  } else if (path) {
+    call.receiver = squash(path.text, MAX_RECEIVER);
+    call.sep = spec.pathSep === '::' ? '::' : '.';
+  }
+  if (targs) call.targs = squash(targs.text.replace(/^(::)?<|>$/g, ''), 120);
+  const parent = node.parent;
+  if (parent && spec.awaitParents.includes(parent.type)) call.awaited = true;
+  if (parent && (spec.tryParents.includes(parent.type) ||
+      (call.awaited && parent.parent && spec.tryParents.includes(parent.parent.type)))) call.tried = true;
+  if (spec.argCalls.includes(call.name)) {
+    const args = node.childForFieldName('arguments');
+    if (args) call.args = squash(args.text, MAX_ARGS);
+  }
+  return call;
+}
+
+function makeImports(spec: LanguageSpec, m: QueryMatch, node: Node): Import[] {
+  const line = node.startPosition.row + 1;
+  let guarded = false;
+  if (spec.guardNodes) {
+    for (let p = node.parent; p; p = p.parent) if (spec.guardNodes.includes(p.type)) { guarded = true; break; }
+  }
+  const tree = capture(m, 'import.tree');
+  if (tree && spec.importExpander === 'rust-use') {
+    return expandRustUse(tree.text).map((i) => ({ ...i, line }));
+  }
+  const mod = capture(m, 'import.module');
+  if (!mod) return [];
+  const imp: Import = { module: mod.text.replace(/^["<]|[">]$/g, ''), line };
+  const n = capture(m, 'import.name');
+  if (n) imp.name = n.text;
+  if (capture(m, 'import.wildcard')) imp.name = '*';
+  const a = capture(m, 'import.alias');
+  if (a) imp.alias = a.text;
+  if (guarded) imp.guarded = true;
+  return [imp];
+}
+
+function makeBinding(m: QueryMatch, node: Node): Binding | undefined {
+  const target = capture(m, 'bind.target');
+  const field = capture(m, 'bind.field');
+  const type = capture(m, 'bind.type');
+  const alias = capture(m, 'bind.alias');
+  const t = type ?? alias;
+  if ((!target && !field) || !t) return undefined;
+  const b: Binding = {
+    target: field ? `self.${field.text}` : target!.text,
+    type: squash(t.text, 160),
+    line: node.startPosition.row + 1,
+    in: -1,
+  };
+  if (alias) b.alias = true;
+  return b;
+}
+
+/** Give each item the index of its innermost enclosing definition (ranges are nested or disjoint). */
+function assignEnclosing(defRanges: Pending[], itemRanges: Pending[], items: { in: number }[]): void {
+  if (!items.length || !defRanges.length) return;
+  const order = defRanges.map((_, i) => i).sort((a, b) => defRanges[a].start - defRanges[b].start || defRanges[b].end - defRanges[a].end);
+  const itemOrder = itemRanges.map((_, i) => i).sort((a, b) => itemRanges[a].start - itemRanges[b].start);
+  const stack: number[] = [];
+  let di = 0;
+  for (const ii of itemOrder) {
+    const pos = itemRanges[ii].start;
+    while (di < order.length && defRanges[order[di]].start <= pos) {
+      const d = order[di++];
+      while (stack.length && defRanges[stack[stack.length - 1]].end <= defRanges[d].start) stack.pop();
+      stack.push(d);
+    }
+    while (stack.length && defRanges[stack[stack.length - 1]].end <= pos) stack.pop();
+    items[ii].in = stack.length ? stack[stack.length - 1] : -1;
+  }
+}

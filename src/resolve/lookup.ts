@@ -1,0 +1,127 @@
+/**
+ * Symbol lookup: turns what an agent types into ranked definitions. Accepted forms:
+ *   Name · Type.method · Type::method · pkg.module.Name · crate::mod::Name · path/to/file.py:Name[.method]
+ * Ranking prefers real definitions over declarations/stubs/impl blocks, and non-test code over tests.
+ */
+import { UserError } from '../errors.js';
+import type { Def } from '../index/model.js';
+import { isTestDef, isTestPath } from '../index/paths.js';
+import type { DefRef, Workspace } from '../index/workspace.js';
+
+export interface DefMatch {
+  ref: DefRef;
+  def: Def;
+  score: number;
+}
+
+export interface ParsedSymbol {
+  name: string;
+  /** Container suffix the definition must have (`Type` of `Type.method`). */
+  container?: string;
+  /** Path (suffix) the definition's file must have. */
+  file?: string;
+  /** Module path segments that may map to a file path (`sglang.srt.managers.scheduler`). */
+  module?: string[];
+  raw: string;
+}
+
+const MAX_SYMBOL = 300;
+
+export function parseSymbol(raw: string): ParsedSymbol {
+  const s = raw.trim();
+  if (!s) throw new UserError('symbol is empty.', '{"symbol": "RadixCache.match_prefix"}');
+  if (s.length > MAX_SYMBOL) throw new UserError(`symbol is too long (${s.length} chars, max ${MAX_SYMBOL}).`, '{"symbol": "RadixCache"}');
+  if (s.includes('\0')) throw new UserError('symbol contains a NUL byte.', '{"symbol": "RadixCache"}');
+  const colon = /^(.*\.[A-Za-z0-9]+):([A-Za-z_~][\w.:~]*)$/.exec(s);
+  if (colon && colon[1].includes('.') && !colon[1].includes('::')) {
+    const inner = parseSymbol(colon[2]);
+    return { ...inner, file: colon[1].replace(/^\.\//, ''), raw: s };
+  }
+  const parts = s.split(/::|\./).filter(Boolean);
+  if (parts.length === 1) return { name: parts[0], raw: s };
+  const name = parts[parts.length - 1];
+  return { name, container: parts[parts.length - 2], module: parts.slice(0, -1), raw: s };
+}
+
+function kindRank(def: Def): number {
+  switch (def.kind) {
+    case 'class': case 'struct': case 'trait': case 'enum': case 'function': case 'method': case 'union': return 0;
+    case 'type': case 'macro': case 'namespace': return 1;
+    case 'module': return 2;
+    case 'impl': return 3;
+    default: return 2;
+  }
+}
+
+/** Lower is better. */
+function rank(ref: DefRef, def: Def, exactContainer: boolean): number {
+  let score = kindRank(def) * 10;
+  if (def.decl) score += 15;
+  if (ref.file.endsWith('.pyi')) score += 12;
+  if (isTestPath(ref.file) || isTestDef(def)) score += 40;
+  if (!exactContainer) score += 5;
+  return score;
+}
+
+function containerMatches(def: Def, want: string): boolean {
+  const c = def.container;
+  if (!c) return false;
+  return c === want || c.endsWith('.' + want) || c.endsWith('::' + want);
+}
+
+function moduleFileMatches(file: string, module: string[]): boolean {
+  const p = module.join('/');
+  return file.endsWith(`${p}.py`) || file.endsWith(`${p}/__init__.py`) || file.endsWith(`${p}.rs`) ||
+    file.endsWith(`${p}/mod.rs`) || file.includes(`/${p}/`) || file.startsWith(`${p}/`);
+}
+
+export function findDefinitions(ws: Workspace, raw: string, opts: { repo?: string } = {}): DefMatch[] {
+  const sym = parseSymbol(raw);
+  const refs = ws.byName.get(sym.name) ?? [];
+  const out: DefMatch[] = [];
+  for (const ref of refs) {
+    if (opts.repo && ref.repo !== opts.repo) continue;
+    const def = ws.def(ref);
+    if (sym.file && !(ref.file === sym.file || ref.file.endsWith('/' + sym.file))) continue;
+    let exact = true;
+    if (sym.container) {
+      if (containerMatches(def, sym.container)) exact = true;
+      else if (sym.module && moduleFileMatches(ref.file, sym.module) && !def.container) exact = true;
+      else if (sym.module && sym.module.length > 1 && containerMatches(def, sym.container) === false &&
+        moduleFileMatches(ref.file, sym.module.slice(0, -1)) && def.container === sym.container) exact = true;
+      else continue;
+    }
+    out.push({ ref, def, score: rank(ref, def, exact) });
+  }
+  out.sort((a, b) => a.score - b.score || a.ref.repo.localeCompare(b.ref.repo) || a.ref.file.localeCompare(b.ref.file) || a.def.line - b.def.line);
+  return out;
+}
+
+/** Definitions of a symbol, or a UserError naming near misses when nothing matches. */
+export function requireDefinitions(ws: Workspace, raw: string, opts: { repo?: string } = {}): DefMatch[] {
+  const found = findDefinitions(ws, raw, opts);
+  if (found.length) return found;
+  const sym = parseSymbol(raw);
+  const near = suggestNames(ws, sym.name, 5);
+  const hint = near.length ? ` Similar names: ${near.join(', ')}.` : '';
+  const where = opts.repo ? ` in repo "${opts.repo}"` : '';
+  throw new UserError(`No definition of "${raw}" found${where}.${hint} Try explore with {"query": "${sym.name}"} for a topic search.`, `{"symbol": "${near[0] ?? 'RadixCache'}"}`);
+}
+
+export function suggestNames(ws: Workspace, name: string, max: number): string[] {
+  const low = name.toLowerCase();
+  const hits: string[] = [];
+  for (const n of ws.byName.keys()) {
+    const l = n.toLowerCase();
+    if (l === low || l.includes(low) || (low.length > 3 && low.includes(l) && l.length > 3)) hits.push(n);
+    if (hits.length > 200) break;
+  }
+  return hits.sort((a, b) => Math.abs(a.length - name.length) - Math.abs(b.length - name.length)).slice(0, max);
+}
+
+/** Display name of a definition: `Container.name` / `Container::name`. */
+export function qualifiedName(def: Def, lang?: string): string {
+  if (!def.container || def.kind === 'impl') return def.kind === 'impl' ? `impl ${def.trait ? def.trait + ' for ' : ''}${def.name}` : def.name;
+  const sep = lang === 'python' || def.container.includes('.') ? '.' : '::';
+  return `${def.container}${sep}${def.name}`;
+}

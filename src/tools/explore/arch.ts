@@ -1,0 +1,59 @@
+/** explore with no path/symbol/query: each repo's layers, entry points and boundary census. */
+import type { Workspace, RepoIndex } from '../../index/workspace.js';
+import { census } from '../../resolve/boundaries.js';
+import { architecture, type ArchMap } from '../../resolve/layers.js';
+import { locText } from '../common.js';
+
+function langSummary(langs: Record<string, number | undefined>): string {
+  return Object.entries(langs).filter(([, n]) => n).sort((a, b) => b[1]! - a[1]!).map(([l, n]) => `${l} ${n}`).join(', ');
+}
+
+export function archMaps(repos: RepoIndex[]): ArchMap[] {
+  return repos.map(architecture);
+}
+
+export function renderArch(ws: Workspace, repos: RepoIndex[], detailed: boolean) {
+  const lines: string[] = [];
+  const structured: Record<string, unknown>[] = [];
+  for (const repo of repos) {
+    const map = architecture(repo);
+    const rows = census(repo).filter((r) => r.count > 0);
+    lines.push(`## ${repo.name} — ${repo.root}`);
+    lines.push(`${repo.allFiles.length} files, ${repo.files.size} parsed, ${repo.skipped.length} skipped${map.known ? '' : ' (layers derived from the tree: not a known Dynamo/SGLang layout)'}`);
+    lines.push('', '| layer | purpose | files | defs | languages |', '|---|---|---|---|---|');
+    for (const l of map.layers) {
+      const purpose = l.missing ? `⚠ not found in this checkout (moved or removed?) — ${l.purpose ?? ''}` : l.purpose ?? '';
+      lines.push(`| ${locText(ws, repo.name, l.path)}/ | ${purpose} | ${l.files} | ${l.defs} | ${langSummary(l.langs)} |`);
+    }
+    if (map.entryPoints.length) {
+      lines.push('', '**Entry points**');
+      for (const e of map.entryPoints) lines.push(`- ${locText(ws, repo.name, e.path)} — ${e.what}${e.missing ? ' (⚠ not found)' : ''}`);
+    }
+    if (rows.length) {
+      lines.push('', '**Cross-language boundaries**');
+      for (const r of rows) {
+        const sample = r.sample && detailed ? ` e.g. ${locText(ws, repo.name, r.sample.file, r.sample.line)}` : '';
+        lines.push(`- ${r.rule.label}: ${r.count} in ${r.files} file(s)${sample}`);
+      }
+    }
+    lines.push('');
+    structured.push({
+      repo: repo.name,
+      root: repo.root,
+      commit: repo.head?.slice(0, 12),
+      known: map.known,
+      layers: map.layers.map((l) => ({ path: l.path, purpose: l.purpose, files: l.files, defs: l.defs, langs: l.langs, missing: l.missing })),
+      entryPoints: map.entryPoints.map((e) => ({ loc: { repo: repo.name, file: e.path, line: 1 }, what: e.what, missing: e.missing })),
+      boundaries: rows.map((r) => ({ id: r.rule.id, label: r.rule.label, count: r.count, files: r.files, sample: r.sample && { repo: repo.name, file: r.sample.file, line: r.sample.line } })),
+    });
+  }
+  const { problems, missing } = ws.config;
+  if (problems.length || missing.length) {
+    lines.push('## Configuration');
+    for (const p of problems) lines.push(`- ⚠ ${p}`);
+    for (const m of missing) lines.push(`- ${m.name} is not served: ${m.hint}.`);
+    lines.push('');
+  }
+  lines.push('Next: `explore {"path": "<layer>"}` for a directory, `explore {"symbol": "Name"}` for a definition, `explore {"query": "topic words"}` to find where something lives.');
+  return { text: lines.join('\n'), maps: structured };
+}

@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { loadGrammar, PACKAGE_ROOT } from '../src/lang/grammar.js';
+import { LANGUAGES, languageOf } from '../src/lang/registry.js';
+
+test('every registered language has query files that compile', async () => {
+  for (const spec of LANGUAGES) {
+    for (const dir of spec.queryDirs) {
+      const files = readdirSync(join(PACKAGE_ROOT, 'queries', dir)).filter((f) => f.endsWith('.scm'));
+      assert.ok(files.length > 0, `${spec.id}: no .scm files in queries/${dir}`);
+    }
+    const g = await loadGrammar(spec);
+    assert.ok(g.query.captureNames.length > 0, `${spec.id}: query has no captures`);
+  }
+});
+
+test('every registered language has a fixture file', () => {
+  const root = join(PACKAGE_ROOT, 'test/fixtures/workspace');
+  const seen = new Set<string>();
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(d, e.name));
+      else { const l = languageOf(e.name); if (l) seen.add(l.id); }
+    }
+  };
+  if (existsSync(root)) walk(root);
+  for (const spec of LANGUAGES) assert.ok(seen.has(spec.id), `no fixture file for ${spec.id} under test/fixtures/workspace`);
+});
+
+test('extensions map to languages; .cu uses the CUDA grammar', () => {
+  assert.equal(languageOf('a/b/k.cu')?.id, 'cuda');
+  assert.equal(languageOf('k.cuh')?.grammar.pkg, 'tree-sitter-cuda');
+  assert.equal(languageOf('x.rs')?.id, 'rust');
+  assert.equal(languageOf('x.pyi')?.id, 'python');
+  assert.equal(languageOf('x.h')?.id, 'cpp');
+  assert.equal(languageOf('Makefile'), undefined);
+});
