@@ -60,6 +60,8 @@ export interface Call {
   awaited?: boolean;
   /** Rust `?` applied to the call's result. */
   tried?: boolean;
+  /** Inside the arguments of a spawn call (tokio::spawn, asyncio.create_task, Thread(...)). */
+  spawned?: boolean;
   /** Argument text, kept only for calls named in the language's `argCalls` list (registrations, IPC). */
   args?: string;
 }

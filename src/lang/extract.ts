@@ -92,6 +92,7 @@ function extractTree(spec: LanguageSpec, root: Node, query: Query, source: strin
     }
   }
 
+  markSpawned(spec, calls, callRanges);
   assignEnclosing(defRanges, callRanges, calls);
   assignEnclosing(defRanges, bindRanges, bindings);
   assignEnclosing(defRanges, errorRanges, errors);
@@ -340,6 +341,18 @@ function makeBinding(m: QueryMatch, node: Node): Binding | undefined {
   };
   if (alias) b.alias = true;
   return b;
+}
+
+/** Marks calls that sit inside the arguments of a spawn call. */
+function markSpawned(spec: LanguageSpec, calls: Call[], ranges: Pending[]): void {
+  if (!spec.spawnCalls) return;
+  const spawns = calls.map((c, i) => i).filter((i) => spec.spawnCalls!.includes(calls[i].name));
+  if (!spawns.length) return;
+  calls.forEach((c, i) => {
+    for (const s of spawns) {
+      if (s !== i && ranges[i].start > ranges[s].start && ranges[i].end <= ranges[s].end) { c.spawned = true; break; }
+    }
+  });
 }
 
 /** Give each item the index of its innermost enclosing definition (ranges are nested or disjoint). */

@@ -44,6 +44,8 @@ export interface LanguageSpec {
   guardNodes?: string[];
   /** Calls whose argument text is kept: registrations, IPC and serving calls that bridges read. */
   argCalls: string[];
+  /** Calls that start concurrent work: calls inside their arguments are marked `spawned`. */
+  spawnCalls?: string[];
   /** Import expander for tree-shaped imports (Rust `use a::{b, c as d}`). */
   importExpander?: 'rust-use';
   /** Path segment separator for qualified names. */
@@ -90,6 +92,7 @@ export const LANGUAGES: LanguageSpec[] = [
     awaitParents: ['await_expression'],
     tryParents: ['try_expression'],
     argCalls: ['add_class', 'add_function', 'wrap_pyfunction', 'add_submodule', 'serve_endpoint', 'endpoint', 'component', 'namespace', 'spawn'],
+    spawnCalls: ['spawn', 'spawn_blocking', 'spawn_local'],
     importExpander: 'rust-use',
     pathSep: '::',
     testAttrs: ['#[test]', '#[tokio::test]', '#[cfg(test)]'],
@@ -109,6 +112,7 @@ export const LANGUAGES: LanguageSpec[] = [
     awaitParents: ['await'],
     tryParents: [],
     guardNodes: ['try_statement'],
+    spawnCalls: ['create_task', 'ensure_future', 'run_coroutine_threadsafe', 'Thread', 'Process', 'submit', 'run_in_executor', 'to_thread'],
     argCalls: ['send_pyobj', 'TypeBasedDispatcher', 'serve_endpoint', 'endpoint', 'component', 'namespace', 'create_task', 'Thread', 'Process', 'register_fake', 'def', 'impl'],
     pathSep: '.',
   },

@@ -1,0 +1,246 @@
+/**
+ * The call graph walk behind `trace`: callees (BFS over resolved call sites), callers (reverse, through
+ * every name a definition is reachable by — its own, its Python name, its torch op, its dispatch types),
+ * and paths to a target. Edges carry kind, confidence and the call-site evidence; cuts are reported.
+ */
+import type { Def, ErrorMarkKind } from '../index/model.js';
+import { isTestDef, isTestPath } from '../index/paths.js';
+import type { DefRef, Workspace } from '../index/workspace.js';
+import { pythonName } from './boundaries.js';
+import { bridgeTables } from './bridges.js';
+import { callAt, callIndex } from './calls.js';
+import { dispatchTables } from './ipc.js';
+import { qualifiedName } from './lookup.js';
+import { resolveCall, type Confidence, type EdgeKind, type Target } from './resolver.js';
+
+export interface TraceNode {
+  id: string;
+  ref: DefRef;
+  def: Def;
+  label: string;
+  lang: string;
+  /** Error paths inside the definition (raise/except/Err/`?`). */
+  errors: ErrorMarkKind[];
+  depth: number;
+}
+
+export interface TraceEdge {
+  from: string;
+  to: string;
+  repo: string;
+  file: string;
+  line: number;
+  callee: string;
+  kind: EdgeKind;
+  confidence: Confidence;
+  tried?: boolean;
+  via?: Target['via'];
+}
+
+export interface Ambiguity {
+  from: string;
+  repo: string;
+  file: string;
+  line: number;
+  name: string;
+  candidates: DefRef[];
+}
+
+export interface TraceGraph {
+  roots: string[];
+  nodes: Map<string, TraceNode>;
+  edges: TraceEdge[];
+  ambiguities: Ambiguity[];
+  cut: { depth: boolean; limit: boolean; unresolved: number; tests: number };
+}
+
+export interface WalkOptions {
+  depth: number;
+  limit: number;
+  includeTests: boolean;
+}
+
+export const refId = (r: DefRef) => `${r.repo}:${r.file}#${r.i}`;
+
+export function isTestRef(ws: Workspace, ref: DefRef): boolean {
+  return isTestPath(ref.file) || isTestDef(ws.def(ref));
+}
+
+function makeNode(ws: Workspace, ref: DefRef, depth: number): TraceNode {
+  const rec = ws.record(ref.repo, ref.file)!;
+  const def = rec.defs[ref.i];
+  const errors = [...new Set(rec.errors.filter((e) => e.in === ref.i).map((e) => e.kind))];
+  return { id: refId(ref), ref, def, label: qualifiedName(def, rec.lang), lang: rec.lang, errors, depth };
+}
+
+function newGraph(): TraceGraph {
+  return { roots: [], nodes: new Map(), edges: [], ambiguities: [], cut: { depth: false, limit: false, unresolved: 0, tests: 0 } };
+}
+
+/** Calls made directly by a definition, in source order, resolved. */
+function outgoing(ws: Workspace, ref: DefRef) {
+  const rec = ws.record(ref.repo, ref.file)!;
+  const out: { call: ReturnType<typeof callAt>; targets: Target[]; ambiguous?: DefRef[] }[] = [];
+  rec.calls.forEach((call) => {
+    if (call.in !== ref.i) return;
+    const r = resolveCall(ws, ref.repo, rec, call);
+    out.push({ call, targets: r.targets, ambiguous: r.ambiguous });
+  });
+  return out.sort((a, b) => a.call.line - b.call.line || a.call.col - b.call.col);
+}
+
+export function walkCallees(ws: Workspace, starts: DefRef[], opts: WalkOptions): TraceGraph {
+  const g = newGraph();
+  let frontier: DefRef[] = [];
+  for (const s of starts) {
+    const n = makeNode(ws, s, 0);
+    g.nodes.set(n.id, n);
+    g.roots.push(n.id);
+    frontier.push(s);
+  }
+  const seenEdge = new Set<string>();
+  for (let depth = 0; depth < opts.depth && frontier.length; depth++) {
+    const next: DefRef[] = [];
+    for (const ref of frontier) {
+      const from = refId(ref);
+      for (const { call, targets, ambiguous } of outgoing(ws, ref)) {
+        if (!targets.length && ambiguous?.length) {
+          g.ambiguities.push({ from, repo: ref.repo, file: ref.file, line: call.line, name: call.name, candidates: ambiguous });
+          continue;
+        }
+        if (!targets.length) { g.cut.unresolved++; continue; }
+        for (const t of targets) {
+          if (!opts.includeTests && isTestRef(ws, t.ref)) { g.cut.tests++; continue; }
+          const to = refId(t.ref);
+          const key = `${from}>${to}@${call.line}`;
+          if (seenEdge.has(key)) continue;
+          if (g.edges.length >= opts.limit) { g.cut.limit = true; break; }
+          seenEdge.add(key);
+          g.edges.push({ from, to, repo: ref.repo, file: ref.file, line: call.line, callee: call.name, kind: t.kind, confidence: t.confidence, tried: call.tried, via: t.via });
+          if (!g.nodes.has(to)) {
+            g.nodes.set(to, makeNode(ws, t.ref, depth + 1));
+            next.push(t.ref);
+          }
+        }
+      }
+    }
+    frontier = next;
+    if (depth === opts.depth - 1 && next.some((r) => outgoing(ws, r).some((o) => o.targets.length))) g.cut.depth = true;
+  }
+  return g;
+}
+
+/** Every name a call site could use to reach this definition. */
+function namesReaching(ws: Workspace, def: Def): string[] {
+  const names = new Set([def.name]);
+  const py = pythonName(def);
+  if (py) names.add(py);
+  const t = bridgeTables(ws);
+  for (const op of t.torch.values()) if (op.impls.some((i) => i.fn === def.name)) names.add(op.name);
+  for (const list of t.pybind.values()) for (const e of list) if (e.fn === def.name) names.add(e.pyName);
+  for (const [, entries] of dispatchTables(ws)) if (entries.some((e) => ws.def(e.handler) === def)) names.add('send_pyobj');
+  return [...names];
+}
+
+export function walkCallers(ws: Workspace, targets: DefRef[], opts: WalkOptions): TraceGraph {
+  const g = newGraph();
+  let frontier: DefRef[] = [];
+  for (const s of targets) {
+    const n = makeNode(ws, s, 0);
+    g.nodes.set(n.id, n);
+    g.roots.push(n.id);
+    frontier.push(s);
+  }
+  const calls = callIndex(ws);
+  const seenEdge = new Set<string>();
+  for (let depth = 0; depth < opts.depth && frontier.length; depth++) {
+    const next: DefRef[] = [];
+    for (const ref of frontier) {
+      const to = refId(ref);
+      const def = ws.def(ref);
+      for (const name of namesReaching(ws, def)) {
+        for (const cref of calls.get(name) ?? []) {
+          const rec = ws.record(cref.repo, cref.file)!;
+          const call = rec.calls[cref.i];
+          const r = resolveCall(ws, cref.repo, rec, call);
+          const hit = r.targets.find((t) => t.ref.repo === ref.repo && t.ref.file === ref.file && t.ref.i === ref.i);
+          const amb = !hit && r.ambiguous?.some((a) => a.repo === ref.repo && a.file === ref.file && a.i === ref.i);
+          if (!hit && !amb) continue;
+          if (call.in < 0) { g.cut.unresolved++; continue; }
+          const callerRef = { repo: cref.repo, file: cref.file, i: call.in };
+          if (!opts.includeTests && isTestRef(ws, callerRef)) { g.cut.tests++; continue; }
+          const from = refId(callerRef);
+          const key = `${from}>${to}@${call.line}`;
+          if (seenEdge.has(key)) continue;
+          if (g.edges.length >= opts.limit) { g.cut.limit = true; break; }
+          seenEdge.add(key);
+          g.edges.push({
+            from, to, repo: cref.repo, file: cref.file, line: call.line, callee: call.name,
+            kind: hit ? hit.kind : 'call', confidence: hit ? hit.confidence : 'name-only', tried: call.tried, via: hit?.via,
+          });
+          if (amb) g.ambiguities.push({ from, repo: cref.repo, file: cref.file, line: call.line, name: call.name, candidates: r.ambiguous! });
+          if (!g.nodes.has(from)) {
+            g.nodes.set(from, makeNode(ws, callerRef, depth + 1));
+            next.push(callerRef);
+          }
+        }
+      }
+    }
+    frontier = next;
+    if (depth === opts.depth - 1 && next.length) g.cut.depth = true;
+  }
+  return g;
+}
+
+/** Shortest call paths (up to `max`) from the starts to any of the targets, BFS over callees. */
+export function findPaths(ws: Workspace, starts: DefRef[], goals: DefRef[], opts: WalkOptions, max = 3): TraceGraph {
+  const goal = new Set(goals.map(refId));
+  const parents = new Map<string, { from: string; edge: TraceEdge }[]>();
+  const nodes = new Map<string, DefRef>();
+  let frontier = starts;
+  for (const s of starts) nodes.set(refId(s), s);
+  const found: string[] = [];
+  const budget = 20_000;
+  for (let depth = 0; depth < opts.depth && frontier.length && !found.length; depth++) {
+    const next: DefRef[] = [];
+    for (const ref of frontier) {
+      const from = refId(ref);
+      for (const { call, targets } of outgoing(ws, ref)) {
+        for (const t of targets) {
+          if (!opts.includeTests && isTestRef(ws, t.ref)) continue;
+          const to = refId(t.ref);
+          const edge: TraceEdge = { from, to, repo: ref.repo, file: ref.file, line: call.line, callee: call.name, kind: t.kind, confidence: t.confidence, tried: call.tried, via: t.via };
+          const ps = parents.get(to);
+          if (!nodes.has(to)) {
+            nodes.set(to, t.ref);
+            parents.set(to, [{ from, edge }]);
+            next.push(t.ref);
+            if (goal.has(to)) found.push(to);
+          } else if (ps && ps.length < max && !ps.some((p) => p.from === from) && next.includes(t.ref)) ps.push({ from, edge });
+        }
+      }
+      if (nodes.size > budget) break;
+    }
+    frontier = next;
+  }
+  const g = newGraph();
+  for (const s of starts) { const n = makeNode(ws, s, 0); g.nodes.set(n.id, n); g.roots.push(n.id); }
+  const paths: TraceEdge[][] = [];
+  const build = (id: string, acc: TraceEdge[]) => {
+    if (paths.length >= max) return;
+    const ps = parents.get(id);
+    if (!ps) { paths.push([...acc].reverse()); return; }
+    for (const p of ps) build(p.from, [...acc, p.edge]);
+  };
+  for (const f of found) build(f, []);
+  const seen = new Set<string>();
+  for (const path of paths) {
+    path.forEach((e, k) => {
+      const key = `${e.from}>${e.to}@${e.line}`;
+      if (!seen.has(key)) { seen.add(key); g.edges.push(e); }
+      if (!g.nodes.has(e.to)) g.nodes.set(e.to, makeNode(ws, nodes.get(e.to)!, k + 1));
+    });
+  }
+  if (!found.length && frontier.length) g.cut.depth = true;
+  return g;
+}

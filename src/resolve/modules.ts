@@ -1,0 +1,93 @@
+/**
+ * Module resolution: Python dotted modules → files (across repos, so Dynamo's `import sglang...` lands in
+ * the SGLang checkout), per-file import maps (local name → module + name), and Rust `use` paths.
+ */
+import type { FileRecord, Import } from '../index/model.js';
+import type { Workspace } from '../index/workspace.js';
+import { derived } from './derived.js';
+
+export interface FileRef { repo: string; file: string }
+
+/** Every dotted suffix of every Python file's module path → files. */
+export const pythonModules = derived((ws: Workspace) => {
+  const map = new Map<string, FileRef[]>();
+  for (const repo of ws.repos.values()) {
+    for (const rec of repo.files.values()) {
+      if (rec.lang !== 'python') continue;
+      let p = rec.path.replace(/\.pyi?$/, '');
+      if (p.endsWith('/__init__')) p = p.slice(0, -'/__init__'.length);
+      const parts = p.split('/');
+      for (let i = 0; i < parts.length; i++) {
+        const key = parts.slice(i).join('.');
+        const list = map.get(key);
+        const ref = { repo: repo.name, file: rec.path };
+        if (!list) map.set(key, [ref]);
+        else if (!list.some((r) => r.repo === ref.repo && r.file === ref.file)) list.push(ref);
+      }
+    }
+  }
+  return map;
+});
+
+/** Resolves a (possibly relative) Python module name as seen from `fromFile`. */
+export function resolvePythonModule(ws: Workspace, fromRepo: string, fromFile: string, module: string): FileRef[] {
+  if (module.startsWith('.')) {
+    const dots = /^\.+/.exec(module)![0].length;
+    const dir = fromFile.split('/').slice(0, -1);
+    const base = dir.slice(0, dir.length - (dots - 1));
+    const rest = module.slice(dots);
+    const path = [...base, ...(rest ? rest.split('.') : [])].join('/');
+    const out: FileRef[] = [];
+    for (const cand of [`${path}.py`, `${path}/__init__.py`, `${path}.pyi`]) {
+      if (ws.record(fromRepo, cand)) out.push({ repo: fromRepo, file: cand });
+    }
+    return out;
+  }
+  const hits = pythonModules(ws).get(module) ?? [];
+  if (hits.length <= 1) return hits;
+  // Several files end with the same dotted path: prefer the caller's repo, then the shortest path.
+  const same = hits.filter((h) => h.repo === fromRepo);
+  const pool = same.length ? same : hits;
+  const best = Math.min(...pool.map((h) => h.file.length));
+  return pool.filter((h) => h.file.length === best);
+}
+
+export interface Binding { module: string; name?: string; guarded?: boolean }
+
+const importMaps = new WeakMap<FileRecord, Map<string, Binding>>();
+
+/** Local name → what it refers to, from the file's imports (`from m import a as b` → b ↦ m.a). */
+export function importMap(rec: FileRecord): Map<string, Binding> {
+  let m = importMaps.get(rec);
+  if (m) return m;
+  m = new Map();
+  for (const imp of rec.imports) {
+    const local = localName(rec, imp);
+    if (local && !m.has(local)) m.set(local, { module: imp.module, name: imp.name, guarded: imp.guarded });
+  }
+  importMaps.set(rec, m);
+  return m;
+}
+
+function localName(rec: FileRecord, imp: Import): string | undefined {
+  if (imp.alias) return imp.alias;
+  if (imp.name === '*') return undefined;
+  if (imp.name) return imp.name;
+  if (rec.lang === 'python') return imp.module.split('.')[0];
+  return undefined;
+}
+
+/** Wildcard imports (`from m import *`) of a file. */
+export function wildcardModules(rec: FileRecord): string[] {
+  return rec.imports.filter((i) => i.name === '*').map((i) => i.module);
+}
+
+/** Rust: does a file path plausibly hold the module path of a `use` (crate::a::b → …/a/b.rs or …/a/b/mod.rs or …/a.rs)? */
+export function rustPathMatches(file: string, module: string): boolean {
+  const segs = module.split('::').filter((s) => s && s !== 'crate' && s !== 'self' && s !== 'super');
+  if (!segs.length) return true;
+  const noExt = file.replace(/\.rs$/, '').replace(/\/mod$/, '').replace(/\/lib$/, '');
+  // The crate name (dynamo_llm) maps to a directory (lib/llm); compare the tail segments only.
+  const tail = segs.filter((s) => !s.includes('_') || noExt.includes(s)).slice(-2);
+  return tail.every((s) => noExt.includes(s));
+}

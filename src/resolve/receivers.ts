@@ -1,0 +1,162 @@
+/**
+ * Cheap receiver typing: what type (or module) is `x` in `x.method()`? Sources, in order: `self`/`this`,
+ * fields (`self.x = Foo()`, Rust struct fields), locals and typed parameters, class names, and imported
+ * modules. Also the class hierarchy (Python bases, Rust trait impls) for method lookup.
+ */
+import type { Def, FileRecord } from '../index/model.js';
+import type { DefRef, Workspace } from '../index/workspace.js';
+import { importMap, resolvePythonModule, type FileRef } from './modules.js';
+
+const WRAPPERS = new Set(['Arc', 'Rc', 'Box', 'Mutex', 'RwLock', 'Option', 'Cell', 'RefCell', 'Vec', 'HashMap', 'BTreeMap', 'dyn',
+  'mut', 'impl', 'Send', 'Sync', 'static', 'str', 'String', 'Result', 'Weak', 'tokio', 'std', 'sync', 'parking_lot', 'OnceCell',
+  'OnceLock', 'Pin', 'Optional', 'List', 'Dict', 'Union', 'Any', 'typing', 'int', 'float', 'bool', 'bytes', 'None', 'Tuple',
+  'Sequence', 'Iterable', 'Callable', 'Type', 'const', 'std', 'shared_ptr', 'unique_ptr', 'u8', 'u32', 'u64', 'usize', 'i32', 'i64',
+  'f32', 'f64', 'Self', 'self', 'crate', 'super', 'collections', 'Awaitable', 'AsyncIterator', 'Iterator', 'Generator', 'ClassVar', 'Final']);
+
+export interface TypeRef { name: string; dyn: boolean }
+
+/** Type names mentioned by a type expression, outermost wrappers removed (`Arc<dyn Foo + Send>` → dyn Foo). */
+export function typeNames(text: string): TypeRef[] {
+  const dyn = /\bdyn\s+/.test(text) || /\bimpl\s+/.test(text);
+  const out: TypeRef[] = [];
+  for (const m of text.matchAll(/[A-Za-z_]\w*/g)) {
+    const n = m[0];
+    if (WRAPPERS.has(n) || /^[a-z_][a-z0-9_]*$/.test(n) && text.includes(`${n}::`)) continue;
+    if (/^[a-z]/.test(n) && !text.includes('.')) continue;
+    out.push({ name: n, dyn });
+  }
+  // `module.Foo` → Foo
+  return out.filter((t) => /^[A-Z]/.test(t.name) || out.length === 1).slice(-2);
+}
+
+export interface Receiver {
+  /** Types whose methods the call may reach. */
+  types: TypeRef[];
+  /** Module files the receiver names (`import x as m; m.f()`). */
+  modules: FileRef[];
+  /** The receiver is the enclosing class itself (`self`, `this`, `Self::`). */
+  self: boolean;
+}
+
+function enclosingClass(rec: FileRecord, inIdx: number): string | undefined {
+  const d = inIdx >= 0 ? rec.defs[inIdx] : undefined;
+  if (!d) return undefined;
+  if (d.kind === 'class' || d.kind === 'struct' || d.kind === 'impl' || d.kind === 'trait') return d.name;
+  if (!d.container) return undefined;
+  const parts = d.container.split(/\.|::/);
+  return parts[parts.length - 1];
+}
+
+/** Bindings of `target` visible from the enclosing def (locals), or fields of the enclosing class. */
+function bindingTypes(ws: Workspace, repo: string, rec: FileRecord, inIdx: number, target: string): TypeRef[] {
+  const out: TypeRef[] = [];
+  const cls = enclosingClass(rec, inIdx);
+  for (const b of rec.bindings) {
+    if (b.target !== target || b.alias) continue;
+    if (target.startsWith('self.')) {
+      const owner = b.in >= 0 ? rec.defs[b.in] : undefined;
+      const ownerClass = owner && (owner.kind === 'struct' || owner.kind === 'class' ? owner.name : owner.container?.split(/\.|::/).pop());
+      if (ownerClass !== cls) continue;
+    } else if (b.in !== inIdx) continue;
+    out.push(...typeNames(b.type));
+  }
+  // Python class-level annotations `x: Foo` and Rust fields declared in another file of the same type.
+  if (!out.length && target.startsWith('self.') && cls) {
+    const field = target.slice(5);
+    for (const ref of ws.byName.get(cls) ?? []) {
+      const r = ws.record(ref.repo, ref.file);
+      if (!r || r === rec) continue;
+      for (const b of r.bindings) {
+        if ((b.target === target || b.target === field) && b.in === ref.i) out.push(...typeNames(b.type));
+      }
+    }
+    void repo;
+  }
+  return out;
+}
+
+export function receiverOf(ws: Workspace, repo: string, rec: FileRecord, inIdx: number, receiver: string | undefined): Receiver {
+  const res: Receiver = { types: [], modules: [], self: false };
+  if (!receiver) return res;
+  const r = receiver.replace(/\s+/g, '');
+  const cls = enclosingClass(rec, inIdx);
+  if (r === 'self' || r === 'this' || r === 'Self' || r === 'cls') {
+    if (cls) res.types.push({ name: cls, dyn: false });
+    res.self = true;
+    return res;
+  }
+  if (r === 'super()' && cls) {
+    for (const b of basesOf(ws, cls)) res.types.push({ name: b, dyn: false });
+    return res;
+  }
+  if (/^(self|this)(\.|->)\w+$/.test(r)) {
+    res.types.push(...bindingTypes(ws, repo, rec, inIdx, 'self.' + r.split(/\.|->/)[1]));
+    return res;
+  }
+  if (/^[A-Za-z_]\w*$/.test(r)) {
+    res.types.push(...bindingTypes(ws, repo, rec, inIdx, r));
+    if (res.types.length) return res;
+    const imp = importMap(rec).get(r);
+    if (imp && rec.lang === 'python') {
+      if (imp.name) {
+        // `from pkg import mod` (a module) or `from m import Class`.
+        const sub = resolvePythonModule(ws, repo, rec.path, `${imp.module}.${imp.name}`);
+        if (sub.length) res.modules.push(...sub);
+        else res.types.push({ name: imp.name, dyn: false });
+      } else res.modules.push(...resolvePythonModule(ws, repo, rec.path, imp.module));
+      return res;
+    }
+    if (/^[A-Z]/.test(r)) res.types.push({ name: r, dyn: false });
+    else if (rec.lang === 'rust' || rec.lang === 'cpp' || rec.lang === 'cuda') res.types.push({ name: r, dyn: false });
+    return res;
+  }
+  // Dotted module paths (`sglang.srt.x.f()`), Rust/C++ paths (`a::Foo::new`).
+  const segs = r.split(/::|\./);
+  const last = segs[segs.length - 1];
+  if (rec.lang === 'python') {
+    const head = importMap(rec).get(segs[0]);
+    const mod = head ? [head.module, ...(head.name ? [head.name] : []), ...segs.slice(1)].join('.') : r;
+    const files = resolvePythonModule(ws, repo, rec.path, mod);
+    if (files.length) res.modules.push(...files);
+    else if (/^[A-Z]/.test(last)) res.types.push({ name: last, dyn: false });
+    return res;
+  }
+  if (/^[A-Za-z_]\w*$/.test(last)) res.types.push({ name: last, dyn: false });
+  return res;
+}
+
+/** Python base classes / Rust-irrelevant: names of the bases of a class, transitively (depth-bounded). */
+export function basesOf(ws: Workspace, cls: string, depth = 4): string[] {
+  const out: string[] = [];
+  const seen = new Set([cls]);
+  let frontier = [cls];
+  for (let d = 0; d < depth && frontier.length; d++) {
+    const next: string[] = [];
+    for (const c of frontier) {
+      for (const ref of ws.byName.get(c) ?? []) {
+        const def = ws.def(ref);
+        if (def.kind !== 'class' && def.kind !== 'struct') continue;
+        for (const b of def.bases ?? []) {
+          const name = b.split('.').pop()!.replace(/\[.*$/, '');
+          if (!seen.has(name)) { seen.add(name); out.push(name); next.push(name); }
+        }
+      }
+    }
+    frontier = next;
+  }
+  return out;
+}
+
+/** Methods named `name` on a type, its bases (Python), or — for a trait object — every implementation. */
+export function methodsOn(ws: Workspace, t: TypeRef, name: string): DefRef[] {
+  const out: DefRef[] = [];
+  const cands = ws.byName.get(name) ?? [];
+  const owners = new Set([t.name, ...basesOf(ws, t.name)]);
+  for (const ref of cands) {
+    const d: Def = ws.def(ref);
+    const owner = d.container?.split(/\.|::/).pop();
+    if (owner && owners.has(owner)) out.push(ref);
+    else if (d.trait === t.name) out.push(ref);
+  }
+  return out;
+}

@@ -1,0 +1,272 @@
+/**
+ * Call resolution: a call site → its target definition(s), best evidence first, each with a confidence
+ * (exact · import · receiver · name-only) and an edge kind. Bridges (PyO3, torch ops, pybind11, FFI,
+ * CUDA/Triton launches, ZMQ dispatch, cross-repo imports) turn a same-language miss into a cross-language
+ * edge. A name-only guess among several definitions is returned as `ambiguous`, never chosen.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Call, Def, FileRecord, LangId } from '../index/model.js';
+import type { DefRef, Workspace } from '../index/workspace.js';
+import { PACKAGE_ROOT } from '../lang/grammar.js';
+import { pythonName } from './boundaries.js';
+import { bridgeTables, isStubFile, pyo3Methods, type Site } from './bridges.js';
+import { dispatchTargets } from './ipc.js';
+import { importMap, resolvePythonModule, rustPathMatches, wildcardModules, type FileRef } from './modules.js';
+import { methodsOn, receiverOf } from './receivers.js';
+
+export type Confidence = 'exact' | 'import' | 'receiver' | 'name-only';
+export type EdgeKind = 'call' | 'await' | 'spawn' | 'channel' | 'ipc' | 'pyo3' | 'pybind' | 'torch-op' | 'ffi' |
+  'cuda-launch' | 'triton-launch' | 'cross-repo';
+
+export interface Target {
+  ref: DefRef;
+  confidence: Confidence;
+  kind: EdgeKind;
+  /** Evidence of a bridge: the registration / dispatch site and what it says. */
+  via?: Site & { note: string };
+}
+
+export interface Resolution {
+  targets: Target[];
+  /** Several same-named definitions and nothing to choose between them. */
+  ambiguous?: DefRef[];
+}
+
+const CONF_RANK: Record<Confidence, number> = { exact: 0, import: 1, receiver: 2, 'name-only': 3 };
+export const confidenceRank = (c: Confidence) => CONF_RANK[c];
+
+let common: Set<string> | undefined;
+function commonNames(): Set<string> {
+  common ??= new Set((JSON.parse(readFileSync(join(PACKAGE_ROOT, 'data/common-names.json'), 'utf8')) as { names: string[] }).names);
+  return common;
+}
+
+const FAMILY: Record<LangId, string> = { python: 'py', rust: 'rs', cpp: 'c', c: 'c', cuda: 'c' };
+const CALLABLE = new Set(['function', 'method', 'class', 'struct', 'macro', 'enum']);
+
+function callableRefs(ws: Workspace, name: string, lang: LangId): DefRef[] {
+  return (ws.byName.get(name) ?? []).filter((r) => {
+    const rec = ws.record(r.repo, r.file)!;
+    return FAMILY[rec.lang] === FAMILY[lang] && CALLABLE.has(ws.def(r).kind);
+  });
+}
+
+/** Prefer real definitions over declarations and stubs when both exist. */
+function preferDefinitions(ws: Workspace, refs: DefRef[]): DefRef[] {
+  const real = refs.filter((r) => !ws.def(r).decl && !r.file.endsWith('.pyi'));
+  return real.length ? real : refs;
+}
+
+function inFiles(refs: DefRef[], files: FileRef[]): DefRef[] {
+  return refs.filter((r) => files.some((f) => f.repo === r.repo && f.file === r.file));
+}
+
+function topLevel(ws: Workspace, refs: DefRef[]): DefRef[] {
+  return refs.filter((r) => !ws.def(r).container);
+}
+
+function baseKind(call: Call): EdgeKind {
+  if (call.spawned) return 'spawn';
+  if (call.awaited) return 'await';
+  return 'call';
+}
+
+function targets(refs: DefRef[], confidence: Confidence, kind: EdgeKind): Target[] {
+  return refs.map((ref) => ({ ref, confidence, kind }));
+}
+
+/** Same-language resolution. */
+function resolveSameLanguage(ws: Workspace, repo: string, rec: FileRecord, call: Call): Resolution {
+  const kind = baseKind(call);
+  const cands = callableRefs(ws, call.name, rec.lang);
+  const recv = receiverOf(ws, repo, rec, call.in, call.receiver);
+
+  if (call.receiver) {
+    if (recv.modules.length) {
+      const hit = inFiles(cands, recv.modules);
+      if (hit.length) return { targets: targets(hit, 'import', kind) };
+      const reexp = followReexports(ws, recv.modules, call.name, rec.lang);
+      if (reexp.length) return { targets: targets(reexp, 'import', kind) };
+    }
+    for (const t of recv.types) {
+      const hit = methodsOn(ws, t, call.name).filter((r) => FAMILY[ws.record(r.repo, r.file)!.lang] === FAMILY[rec.lang]);
+      if (hit.length) return { targets: targets(preferDefinitions(ws, hit), recv.self ? 'exact' : 'receiver', kind) };
+    }
+  } else {
+    const local = cands.filter((r) => r.repo === repo && r.file === rec.path);
+    const localTop = local.filter((r) => !ws.def(r).container || rec.lang !== 'python');
+    if (localTop.length) return { targets: targets(preferDefinitions(ws, localTop), 'exact', kind) };
+    const imp = importMap(rec).get(call.name);
+    if (imp) {
+      const hits = resolveImported(ws, repo, rec, imp.module, imp.name ?? call.name, cands);
+      if (hits.length) return { targets: targets(hits, 'import', kind) };
+    }
+    if (rec.lang === 'python') {
+      for (const m of wildcardModules(rec)) {
+        const hit = topLevel(ws, inFiles(cands, resolvePythonModule(ws, repo, rec.path, m)));
+        if (hit.length) return { targets: targets(hit, 'import', kind) };
+      }
+    }
+  }
+  // Name only.
+  let pool = preferDefinitions(ws, cands);
+  if (call.receiver && rec.lang === 'python') pool = pool.filter((r) => ws.def(r).container);
+  if (!call.receiver && rec.lang === 'python') pool = pool.filter((r) => !ws.def(r).container || ws.def(r).kind === 'class');
+  if (call.receiver && commonNames().has(call.name)) return { targets: [] };
+  if (pool.length === 1) return { targets: targets(pool, 'name-only', kind) };
+  if (pool.length > 1) {
+    // Same repo first: a unique definition in the caller's repo is a better guess, still name-only.
+    const same = pool.filter((r) => r.repo === repo);
+    if (same.length === 1) return { targets: targets(same, 'name-only', kind), ambiguous: pool };
+    return { targets: [], ambiguous: pool };
+  }
+  return { targets: [] };
+}
+
+/** `from m import name`: the definition in m, following re-exports (`__init__.py`, `_compat.py`). */
+function resolveImported(ws: Workspace, repo: string, rec: FileRecord, module: string, name: string, cands: DefRef[]): DefRef[] {
+  if (rec.lang === 'python') {
+    const files = resolvePythonModule(ws, repo, rec.path, module);
+    const direct = topLevel(ws, inFiles(callableRefs(ws, name, 'python'), files));
+    if (direct.length) return direct;
+    return followReexports(ws, files, name, 'python');
+  }
+  if (rec.lang === 'rust') {
+    const hit = preferDefinitions(ws, cands.filter((r) => rustPathMatches(r.file, module)));
+    return hit.length ? hit : [];
+  }
+  return [];
+}
+
+function followReexports(ws: Workspace, files: FileRef[], name: string, lang: LangId, depth = 0): DefRef[] {
+  if (depth > 4 || lang !== 'python') return [];
+  for (const f of files) {
+    const r = ws.record(f.repo, f.file);
+    if (!r) continue;
+    const imp = importMap(r).get(name);
+    if (!imp) continue;
+    const next = resolvePythonModule(ws, f.repo, f.file, imp.module);
+    const real = imp.name ?? name;
+    const hit = topLevel(ws, inFiles(callableRefs(ws, real, 'python'), next));
+    if (hit.length) return hit;
+    const deeper = followReexports(ws, next, real, lang, depth + 1);
+    if (deeper.length) return deeper;
+  }
+  return [];
+}
+
+function torchOpTargets(ws: Workspace, call: Call): Target[] {
+  const recv = call.receiver ?? '';
+  const m = /^torch\.ops\.(\w+)(?:\.(\w+))?$/.exec(recv);
+  if (!m) return [];
+  const op = m[2] && (call.name === 'default' || /^[A-Z]|^out$/.test(call.name)) ? m[2] : m[2] ? m[2] : call.name;
+  const entry = bridgeTables(ws).torch.get(op);
+  if (!entry) return [];
+  const out: Target[] = [];
+  for (const impl of entry.impls) {
+    const defs = preferDefinitions(ws, callableRefs(ws, impl.fn, 'cpp'));
+    for (const ref of defs) {
+      if (!out.some((t) => t.ref.file === ref.file && t.ref.i === ref.i)) {
+        out.push({ ref, confidence: 'exact', kind: 'torch-op', via: { ...impl, note: `m.impl("${op}"${impl.dispatch ? `, ${impl.dispatch}` : ''}, &${impl.fn})` } });
+      }
+    }
+  }
+  return out;
+}
+
+function launchTargets(ws: Workspace, repo: string, rec: FileRecord, call: Call): Resolution {
+  let name = call.name;
+  const alias = rec.bindings.find((b) => b.alias && b.target === name && b.in === call.in);
+  if (alias) name = alias.type.replace(/<.*$/s, '').split('::').pop()!.trim();
+  const kernels = callableRefs(ws, name, rec.lang).filter((r) => (ws.def(r).attrs ?? []).includes('__global__'));
+  const defs = preferDefinitions(ws, kernels);
+  if (!defs.length) return { targets: [] };
+  const local = defs.filter((r) => r.repo === repo && r.file === rec.path);
+  const note = alias ? `launches alias ${call.name} = ${alias.type}` : undefined;
+  const via = note ? { repo, file: rec.path, line: alias!.line, note } : undefined;
+  if (local.length) return { targets: local.map((ref) => ({ ref, confidence: 'exact', kind: 'cuda-launch', via })) };
+  if (defs.length === 1) return { targets: [{ ref: defs[0], confidence: 'name-only', kind: 'cuda-launch', via }] };
+  const sameRepo = defs.filter((r) => r.repo === repo);
+  return sameRepo.length === 1 ? { targets: [{ ref: sameRepo[0], confidence: 'name-only', kind: 'cuda-launch', via }], ambiguous: defs } : { targets: [], ambiguous: defs };
+}
+
+/** Python → Rust: a resolved Python stub/class/function that is a #[pyclass]/#[pyfunction], or a method on one. */
+function pyo3Targets(ws: Workspace, repo: string, rec: FileRecord, call: Call, py: Resolution): Target[] {
+  const t = bridgeTables(ws);
+  const out: Target[] = [];
+  const viaOf = (ref: DefRef): Target['via'] => ({ repo: ref.repo, file: ref.file, line: ws.def(ref).line, note: `#[${(ws.def(ref).attrs ?? []).find((a) => /^py(class|function|o3)/.test(a)) ?? 'pymethods'}]` });
+  // Calls that resolved to a stub in a .pyi, or to nothing, by a name PyO3 exports.
+  const stubbed = py.targets.length === 0 || py.targets.every((x) => x.ref.file.endsWith('.pyi'));
+  if (!call.receiver && stubbed) {
+    for (const ref of t.pyo3.get(call.name) ?? []) out.push({ ref, confidence: py.targets.length ? 'import' : 'name-only', kind: 'pyo3', via: viaOf(ref) });
+    // `from dynamo.llm import X` → X is a pyclass: the #[new] constructor is the target.
+  }
+  if (call.receiver && stubbed) {
+    const recv = receiverOf(ws, repo, rec, call.in, call.receiver);
+    for (const ty of recv.types) {
+      for (const structRef of t.pyo3.get(ty.name) ?? []) {
+        const methods = pyo3Methods(ws, ws.def(structRef).name);
+        const m = methods.get(call.name);
+        if (m) out.push({ ref: m, confidence: 'receiver', kind: 'pyo3', via: viaOf(structRef) });
+      }
+    }
+  }
+  return out;
+}
+
+function ffiTargets(ws: Workspace, targetsIn: Target[]): Target[] {
+  const out: Target[] = [];
+  for (const tg of targetsIn) {
+    const d = ws.def(tg.ref);
+    if (!d.decl || !(d.attrs ?? []).includes('extern "C"')) continue;
+    const defs = bridgeTables(ws).ffiDefs.get(d.name) ?? [];
+    const real = defs.filter((r) => !isStubFile(r.file) && !r.file.endsWith('.rs'));
+    const stubs = defs.filter((r) => isStubFile(r.file));
+    for (const ref of real.length ? real : defs.filter((r) => !r.file.endsWith('.rs'))) {
+      const note = `extern "C" ${d.name}${stubs.length && real.length ? ` (stub also in ${stubs.map((s) => s.file).join(', ')})` : ''}`;
+      out.push({ ref, confidence: 'exact', kind: 'ffi', via: { repo: tg.ref.repo, file: tg.ref.file, line: d.line, note } });
+    }
+  }
+  return out;
+}
+
+export function resolveCall(ws: Workspace, repo: string, rec: FileRecord, call: Call): Resolution {
+  if (call.kind === 'cuda-launch') return launchTargets(ws, repo, rec, call);
+  if (rec.lang === 'python' && call.receiver?.startsWith('torch.ops.')) {
+    const t = torchOpTargets(ws, call);
+    return { targets: t };
+  }
+  if (rec.lang === 'python' && call.name === 'send_pyobj') {
+    const d = dispatchTargets(ws, repo, rec, call);
+    if (d.targets.length || d.ambiguous?.length) return d;
+  }
+  const res = resolveSameLanguage(ws, repo, rec, call);
+  if (call.kind === 'index-launch') {
+    const tr = res.targets.filter((t) => (ws.def(t.ref).attrs ?? []).some((a) => /^(triton\.)?jit\b/.test(a)));
+    return { targets: tr.map((t) => ({ ...t, kind: 'triton-launch' })) };
+  }
+  if (rec.lang === 'python') {
+    const bridged = pyo3Targets(ws, repo, rec, call, res);
+    if (bridged.length) return { targets: bridged };
+    const pb = bridgeTables(ws).pybind.get(call.name);
+    if (pb && !res.targets.length) {
+      const out: Target[] = [];
+      for (const e of pb) for (const ref of preferDefinitions(ws, callableRefs(ws, e.fn, 'cpp'))) out.push({ ref, confidence: 'name-only', kind: 'pybind', via: { ...e.site, note: `pybind11 m.def("${e.pyName}", &${e.fn})` } });
+      if (out.length) return { targets: out };
+    }
+  }
+  if (rec.lang === 'rust') {
+    const f = ffiTargets(ws, res.targets);
+    if (f.length) return { targets: [...res.targets.filter((t) => !ws.def(t.ref).decl), ...f] };
+  }
+  // Dynamo code reaching a definition in another served repo (SGLang): a cross-repo edge.
+  for (const t of res.targets) if (t.ref.repo !== repo && (t.kind === 'call' || t.kind === 'await')) t.kind = 'cross-repo';
+  return res;
+}
+
+export function isTriton(def: Def): boolean {
+  return (def.attrs ?? []).some((a) => /^(triton\.)?jit\b/.test(a));
+}
+
+export { pythonName };
