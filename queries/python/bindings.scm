@@ -8,3 +8,5 @@
 (typed_default_parameter name: (identifier) @bind.target type: (type) @bind.type) @bind
 ; plain aliases `a = b` / `a = m.b` (module level re-exports)
 (module (expression_statement (assignment left: (identifier) @bind.target right: [(identifier) (attribute)] @bind.alias)) @bind)
+; `self.x = param` (the param's annotation types the field)
+(assignment left: (attribute) @bind.target right: (identifier) @bind.alias) @bind

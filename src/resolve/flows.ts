@@ -12,7 +12,15 @@ import { findPaths, refId, walkCallees, type TraceGraph, type WalkOptions } from
 import { findDefinitions } from './lookup.js';
 import type { EdgeKind } from './resolver.js';
 
-export interface FlowStep { symbol: string; repo?: string; hop?: EdgeKind; note?: string }
+export interface FlowStep {
+  symbol: string;
+  repo?: string;
+  /** How the request reaches this step when no static call path exists. */
+  hop?: EdgeKind;
+  note?: string;
+  /** Branch from an earlier step (its symbol) instead of the previous one. */
+  from?: string;
+}
 export interface Flow { name: string; description: string; steps: FlowStep[] }
 
 let flows: Flow[] | undefined;
@@ -44,15 +52,14 @@ export function runFlow(ws: Workspace, flow: Flow, opts: WalkOptions) {
       if (!seen.has(k)) { seen.add(k); g.edges.push(e); }
     }
   };
-  for (let k = 0; k < resolved.length; k++) {
-    const { ref } = resolved[k];
-    if (k === 0) {
-      const root = walkCallees(ws, [ref], { ...opts, depth: 0 });
-      addGraph(root);
-      g.roots.push(refId(ref));
+  for (let k = 0; k + 1 < resolved.length || k === 0; k++) {
+    if (k === 0 && resolved.length) {
+      addGraph(walkCallees(ws, [resolved[0].ref], { ...opts, depth: 0 }));
+      g.roots.push(refId(resolved[0].ref));
     }
     const next = resolved[k + 1];
     if (!next) break;
+    const ref = (next.step.from && resolved.slice(0, k + 1).find((r) => r.step.symbol === next.step.from)?.ref) || resolved[k].ref;
     const path = findPaths(ws, [ref], [next.ref], { ...opts, depth: 4 }, 1);
     if (path.edges.length) { addGraph(path); continue; }
     // No static path: the data file says how the request crosses (HTTP route, endpoint name, queue...).
@@ -62,7 +69,7 @@ export function runFlow(ws: Workspace, flow: Flow, opts: WalkOptions) {
     g.edges.push({
       from: refId(ref), to: refId(next.ref), repo: next.ref.repo, file: next.ref.file, line: def.line, callee: def.name,
       kind: next.step.hop ?? 'call', confidence: 'name-only',
-      via: { repo: next.ref.repo, file: next.ref.file, line: def.line, note: `flow: ${next.step.note ?? 'hop not visible to static resolution'}` },
+      via: { repo: next.ref.repo, file: next.ref.file, line: def.line, note: `flow preset: ${next.step.note ?? 'no static call path within 4 hops'}` },
     });
   }
   const starts = resolved.slice(0, 1).map(({ ref }) => ({ name: ws.def(ref).name, loc: { repo: ref.repo, file: ref.file, line: ws.def(ref).line } }));

@@ -76,6 +76,11 @@ function moduleFileMatches(file: string, module: string[]): boolean {
 }
 
 export function findDefinitions(ws: Workspace, raw: string, opts: { repo?: string } = {}): DefMatch[] {
+  // `repo:path/file.py:Name` — a repo prefix as printed in multi-repo answers.
+  const pre = /^([A-Za-z0-9][\w.-]*):(.+)$/.exec(raw.trim());
+  if (pre && ws.repos.has(pre[1]) && (!opts.repo || opts.repo === pre[1])) {
+    return findDefinitions(ws, pre[2], { ...opts, repo: pre[1] });
+  }
   const sym = parseSymbol(raw);
   const refs = ws.byName.get(sym.name) ?? [];
   const out: DefMatch[] = [];

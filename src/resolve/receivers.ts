@@ -47,31 +47,46 @@ function enclosingClass(rec: FileRecord, inIdx: number): string | undefined {
   return parts[parts.length - 1];
 }
 
-/** Bindings of `target` visible from the enclosing def (locals), or fields of the enclosing class. */
+/** Bindings of `target` visible from the enclosing def (locals), or fields of the enclosing class and its bases. */
 function bindingTypes(ws: Workspace, repo: string, rec: FileRecord, inIdx: number, target: string): TypeRef[] {
-  const out: TypeRef[] = [];
   const cls = enclosingClass(rec, inIdx);
-  for (const b of rec.bindings) {
-    if (b.target !== target || b.alias) continue;
-    if (target.startsWith('self.')) {
-      const owner = b.in >= 0 ? rec.defs[b.in] : undefined;
-      const ownerClass = owner && (owner.kind === 'struct' || owner.kind === 'class' ? owner.name : owner.container?.split(/\.|::/).pop());
-      if (ownerClass !== cls) continue;
-    } else if (b.in !== inIdx) continue;
-    out.push(...typeNames(b.type));
+  if (!target.startsWith('self.')) {
+    const out: TypeRef[] = [];
+    for (const b of rec.bindings) if (b.target === target && b.in === inIdx && !b.alias) out.push(...typeNames(b.type));
+    return out;
   }
-  // Python class-level annotations `x: Foo` and Rust fields declared in another file of the same type.
-  if (!out.length && target.startsWith('self.') && cls) {
-    const field = target.slice(5);
-    for (const ref of ws.byName.get(cls) ?? []) {
-      const r = ws.record(ref.repo, ref.file);
-      if (!r || r === rec) continue;
-      for (const b of r.bindings) {
-        if ((b.target === target || b.target === field) && b.in === ref.i) out.push(...typeNames(b.type));
+  if (!cls) return [];
+  const field = target.slice(5);
+  const out: TypeRef[] = [];
+  for (const owner of [cls, ...basesOf(ws, cls)]) {
+    for (const ref of ws.byName.get(owner) ?? []) {
+      const d = ws.def(ref);
+      if (d.kind !== 'class' && d.kind !== 'struct') continue;
+      const r = ws.record(ref.repo, ref.file)!;
+      out.push(...fieldTypes(r, ref.i, d, target, field));
+    }
+    if (out.length) break;
+  }
+  void repo;
+  void rec;
+  return out;
+}
+
+/** Types of `self.field` inside one class/struct: assignments in its methods, class annotations, Rust fields. */
+function fieldTypes(rec: FileRecord, classIdx: number, cls: Def, target: string, field: string): TypeRef[] {
+  const out: TypeRef[] = [];
+  const inClass = (i: number) => i === classIdx || (i >= 0 && rec.defs[i].line >= cls.line && rec.defs[i].endLine <= cls.endLine);
+  for (const b of rec.bindings) {
+    if (!inClass(b.in)) continue;
+    if (b.target === target || (b.in === classIdx && b.target === field)) {
+      if (!b.alias) out.push(...typeNames(b.type));
+      else {
+        // self.x = param → the parameter's annotation in the same method.
+        for (const p of rec.bindings) if (p.in === b.in && p.target === b.type && !p.alias) out.push(...typeNames(p.type));
       }
     }
-    void repo;
   }
+  // Rust: fields are declared in the struct, methods live in `impl` blocks elsewhere.
   return out;
 }
 

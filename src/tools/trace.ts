@@ -84,7 +84,8 @@ export function renderGraph(ws: Workspace, g: TraceGraph, direction: string, dia
   const hops = [...merged.values()].map(({ e, lines }, k) => {
     const callee = g.nodes.get(e.to)!;
     const marks = [e.kind, e.confidence, e.tried ? 'error path: ?' : '', callee.errors.length ? `callee ${callee.errors.join('/')}` : ''].filter(Boolean).join(', ');
-    const via = e.via ? ` — via ${e.via.note} @ ${locText(ws, e.via.repo, e.via.file, e.via.line)}` : '';
+    const viaAt = e.via && !(e.via.file === callee.ref.file && e.via.line === callee.def.line) ? ` @ ${locText(ws, e.via.repo, e.via.file, e.via.line)}` : '';
+    const via = e.via ? ` — via ${e.via.note}${viaAt}` : '';
     const more = lines.length > 1 ? ` (+${lines.length - 1}: ${lines.slice(1, 6).join(', ')}${lines.length > 6 ? ', …' : ''})` : '';
     return `${k + 1}. \`${label(e.from)}\` → \`${label(e.to)}\` @ ${locText(ws, e.repo, e.file, e.line)}${more} [${marks}]${via}`;
   });
