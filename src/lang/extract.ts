@@ -186,10 +186,9 @@ function makeDef(spec: LanguageSpec, m: QueryMatch, node: Node, kindText: string
     : node.text.split('\n').slice(0, 3).join(' ');
   sigText = squash(stripLineComments(sigText), MAX_SIG).replace(/\s*[:{]\s*$/, '');
   for (const q of spec.sigQualifiers) {
-    if (sigText.includes(q) && !attrs.includes(q)) attrs.push(q);
+    if (!attrs.includes(q) && hasWord(sigText, q)) attrs.push(q);
   }
-  // Rust: functions inside `extern "C" { ... }` blocks.
-  if (node.parent?.parent?.type === 'foreign_mod_item' && !attrs.includes('extern "C"')) attrs.push('extern "C"');
+  if (!attrs.includes('extern "C"') && inLinkageBlock(node)) attrs.push('extern "C"');
 
   const def: Def = {
     name,
@@ -213,6 +212,37 @@ function makeDef(spec: LanguageSpec, m: QueryMatch, node: Node, kindText: string
     }
   }
   return def;
+}
+
+/**
+ * Inside `extern "C" { ... }` / `extern "C" int f()` (C++ linkage_specification, Rust foreign_mod_item) —
+ * including Rust 2024 `unsafe extern "C" {` blocks that the grammar only recovers as ERROR nodes.
+ */
+function inLinkageBlock(node: Node): boolean {
+  let p = node.parent;
+  for (let depth = 0; p && depth < 3; depth++, p = p.parent) {
+    if (p.type === 'linkage_specification' || p.type === 'foreign_mod_item') return /^\s*(unsafe\s+)?extern\s+"C"/.test(p.text.slice(0, 40));
+    if (p.type === 'ERROR' && /^\s*(unsafe\s+)?extern\s+"C"\s*\{/.test(p.text.slice(0, 40))) return true;
+  }
+  // An ERROR sibling run: `unsafe extern "C" {` recovered as ERROR tokens before the items.
+  for (let s = node.previousSibling, k = 0; s && k < 40; s = s.previousSibling, k++) {
+    if (s.type === 'ERROR' || s.type === 'function_signature_item') {
+      if (/(unsafe\s+)?extern\s+"C"\s*\{\s*$/.test(s.text) || /extern_modifier/.test(s.type)) return true;
+      if (s.type === 'function_signature_item' && s.text.includes('extern "C"')) return true;
+      continue;
+    }
+    if (s.type !== 'attribute_item' && s.type !== 'line_comment' && s.type !== 'block_comment' && s.type !== '}') break;
+  }
+  return false;
+}
+
+function hasWord(text: string, word: string): boolean {
+  for (let i = text.indexOf(word); i >= 0; i = text.indexOf(word, i + 1)) {
+    const before = i === 0 ? ' ' : text[i - 1];
+    const after = text[i + word.length] ?? ' ';
+    if (!/[\w]/.test(before) && !/[\w]/.test(after)) return true;
+  }
+  return false;
 }
 
 function bodyStartIndex(spec: LanguageSpec, node: Node): number | undefined {

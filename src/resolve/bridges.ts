@@ -103,7 +103,9 @@ export const bridgeTables = derived((ws: Workspace): BridgeTables => {
           const py = pythonName(d);
           if (py && d.kind !== 'impl') addTo(pyo3, py, ref);
         }
-        if (externDef.langs.has(rec.lang) && defMatches(externDef, d)) addTo(ffiDefs, d.name, ref);
+        // C functions have C linkage without saying so (stubs.c); C++/CUDA need extern "C".
+        const cLinkage = rec.lang === 'c' && d.kind === 'function' && !d.decl;
+        if (cLinkage || (externDef.langs.has(rec.lang) && defMatches(externDef, d))) addTo(ffiDefs, d.name, ref);
       });
       if (rec.lang === 'cpp' || rec.lang === 'cuda' || rec.lang === 'c') {
         for (const c of rec.calls) {

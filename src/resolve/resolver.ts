@@ -114,7 +114,9 @@ function resolveSameLanguage(ws: Workspace, repo: string, rec: FileRecord, call:
   if (call.receiver && rec.lang === 'python') pool = pool.filter((r) => ws.def(r).container);
   if (!call.receiver && rec.lang === 'python') pool = pool.filter((r) => !ws.def(r).container || ws.def(r).kind === 'class');
   if (call.receiver && commonNames().has(call.name)) return { targets: [] };
-  if (pool.length === 1) return { targets: targets(pool, 'name-only', kind) };
+  // A member call on a receiver of unknown type: a short name is too weak to guess from (x.visit(), v.size()).
+  const weak = !!call.receiver && call.sep !== '::' && call.name.length < 6;
+  if (pool.length === 1) return weak ? { targets: [], ambiguous: pool } : { targets: targets(pool, 'name-only', kind) };
   if (pool.length > 1) {
     // Same repo first: a unique definition in the caller's repo is a better guess, still name-only.
     const same = pool.filter((r) => r.repo === repo);
@@ -165,7 +167,7 @@ function torchOpTargets(ws: Workspace, call: Call): Target[] {
   if (!entry) return [];
   const out: Target[] = [];
   for (const impl of entry.impls) {
-    const defs = preferDefinitions(ws, callableRefs(ws, impl.fn, 'cpp'));
+    const defs = byDispatch(ws, preferDefinitions(ws, callableRefs(ws, impl.fn, 'cpp')), impl.dispatch);
     for (const ref of defs) {
       if (!out.some((t) => t.ref.file === ref.file && t.ref.i === ref.i)) {
         out.push({ ref, confidence: 'exact', kind: 'torch-op', via: { ...impl, note: `m.impl("${op}"${impl.dispatch ? `, ${impl.dispatch}` : ''}, &${impl.fn})` } });
@@ -173,6 +175,14 @@ function torchOpTargets(ws: Workspace, call: Call): Target[] {
     }
   }
   return out;
+}
+
+/** Several C++ functions share an op's name (CUDA, CPU, ROCm builds): keep the ones the dispatch key implies. */
+function byDispatch(ws: Workspace, refs: DefRef[], dispatch?: string): DefRef[] {
+  if (refs.length < 2 || !dispatch) return refs;
+  const cpu = (r: DefRef) => /(^|\/)cpu\//.test(r.file) || /_cpu\.(cc|cpp)$/.test(r.file);
+  const pick = dispatch === 'CPU' ? refs.filter(cpu) : refs.filter((r) => !cpu(r) && !/rocm|hip/i.test(r.file));
+  return pick.length ? pick : refs;
 }
 
 function launchTargets(ws: Workspace, repo: string, rec: FileRecord, call: Call): Resolution {
