@@ -72,7 +72,13 @@ export function renderGraph(ws: Workspace, g: TraceGraph, direction: string, dia
     parts.push('```mermaid\n' + d.text + '\n```');
     if (d.shown < g.edges.length) parts.push(`_Diagram shows ${d.shown} of ${g.edges.length} hops; all are listed below._`);
   }
-  const label = (id: string) => g.nodes.get(id)!.label;
+  // Labels shared by several definitions (the CUDA and CPU `silu_and_mul`) get their file to tell them apart.
+  const count = new Map<string, number>();
+  for (const n of g.nodes.values()) count.set(n.label, (count.get(n.label) ?? 0) + 1);
+  const label = (id: string) => {
+    const n = g.nodes.get(id)!;
+    return (count.get(n.label) ?? 0) > 1 ? `${n.label} (${n.ref.file.split('/').slice(-2).join('/')}:${n.def.line})` : n.label;
+  };
   // One hop per (caller, callee, kind): repeated calls of the same function are one line with all call sites.
   const merged = new Map<string, { e: TraceEdge; lines: number[] }>();
   for (const e of g.edges) {
