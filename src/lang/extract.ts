@@ -14,6 +14,7 @@ import type {
   Binding, Call, CallKind, Def, DefKind, ErrorMark, ErrorMarkKind, FileRecord, Import,
 } from '../index/model.js';
 import type { LanguageSpec } from './registry.js';
+import { recoverDefs } from './recover.js';
 import { expandRustUse } from './rust-use.js';
 
 const MAX_SIG = 200;
@@ -92,6 +93,10 @@ function extractTree(spec: LanguageSpec, root: Node, query: Query, source: strin
     }
   }
 
+  for (const d of recoverDefs(spec, source, defs)) {
+    defs.push(d);
+    defRanges.push(lineRange(source, d.line, d.endLine));
+  }
   markSpawned(spec, calls, callRanges);
   assignEnclosing(defRanges, callRanges, calls);
   assignEnclosing(defRanges, bindRanges, bindings);
@@ -119,6 +124,15 @@ function capture(m: QueryMatch, name: string): Node | undefined {
 function squash(text: string, max: number): string {
   const s = text.replace(/\s+/g, ' ').trim();
   return s.length > max ? s.slice(0, max - 1) + '…' : s;
+}
+
+/** Character offsets of the start of line `from` and the end of line `to` (1-based, inclusive). */
+function lineRange(source: string, from: number, to: number): Pending {
+  let start = 0;
+  for (let l = 1; l < from; l++) start = source.indexOf('\n', start) + 1;
+  let end = start;
+  for (let l = from; l <= to; l++) { const n = source.indexOf('\n', end); end = n < 0 ? source.length : n + 1; }
+  return { start, end };
 }
 
 /** Drops `# …` and `// …` comments that sit between a signature and its body. */

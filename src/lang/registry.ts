@@ -50,6 +50,8 @@ export interface LanguageSpec {
   importExpander?: 'rust-use';
   /** Path segment separator for qualified names. */
   pathSep: '.' | '::';
+  /** Line patterns that recover definitions lost in ERROR regions (group 1 = name). */
+  recover?: { needle: string; pattern: string; kind: DefKind; attrs: string[] }[];
   /** Test-file conventions (path globs are in data/tests.json; these are in-file markers). */
   testAttrs?: string[];
 }
@@ -62,7 +64,16 @@ const CPP_CONTAINERS: Record<string, ContainerSpec> = {
 
 const CPP_ARG_CALLS = ['def', 'impl', 'class_', 'def_readwrite', 'def_static', 'def_property'];
 
+/** CUDA kernels in macro-heavy code: `[template<...>] [static] __global__ [quals] type name(` (not `template __global__` instantiations). */
+const KERNEL_RECOVERY = [{
+  needle: '__global__',
+  pattern: '^\\s*(?:template\\s*<[^;{]*?>\\s*)?(?:static\\s+|inline\\s+)*__global__\\s+(?:__launch_bounds__\\s*\\([^)]*\\)\\s*)?(?:[\\w:<>,*&]+\\s+)*?\\**(\\w+)\\s*\\(',
+  kind: 'function' as DefKind,
+  attrs: ['__global__'],
+}];
+
 const CPP_BASE = {
+  recover: KERNEL_RECOVERY,
   containers: CPP_CONTAINERS,
   sigQualifiers: ['__global__', '__device__', '__host__', 'extern "C"', '__launch_bounds__'],
   commentTypes: ['comment'],
