@@ -153,6 +153,7 @@ export function walkCallers(ws: Workspace, targets: DefRef[], opts: WalkOptions)
   }
   const calls = callIndex(ws);
   const seenEdge = new Set<string>();
+  const seenAmb = new Set<string>();
   for (let depth = 0; depth < opts.depth && frontier.length; depth++) {
     const next: DefRef[] = [];
     for (const ref of frontier) {
@@ -166,6 +167,16 @@ export function walkCallers(ws: Workspace, targets: DefRef[], opts: WalkOptions)
           const hit = r.targets.find((t) => t.ref.repo === ref.repo && t.ref.file === ref.file && t.ref.i === ref.i);
           const amb = !hit && r.ambiguous?.some((a) => a.repo === ref.repo && a.file === ref.file && a.i === ref.i);
           if (!hit && !amb) continue;
+          if (amb) {
+            // A possible caller that name-only resolution cannot confirm: listed, not walked.
+            const site = `${cref.repo}:${cref.file}:${call.line}:${call.name}`;
+            if (!seenAmb.has(site)) {
+              seenAmb.add(site);
+              const from = call.in >= 0 ? refId({ repo: cref.repo, file: cref.file, i: call.in }) : `${cref.repo}:${cref.file}`;
+              g.ambiguities.push({ from, repo: cref.repo, file: cref.file, line: call.line, name: call.name, candidates: r.ambiguous! });
+            }
+            continue;
+          }
           if (call.in < 0) { g.cut.unresolved++; continue; }
           const callerRef = { repo: cref.repo, file: cref.file, i: call.in };
           if (!opts.includeTests && isTestRef(ws, callerRef)) { g.cut.tests++; continue; }
@@ -176,9 +187,8 @@ export function walkCallers(ws: Workspace, targets: DefRef[], opts: WalkOptions)
           seenEdge.add(key);
           g.edges.push({
             from, to, repo: cref.repo, file: cref.file, line: call.line, callee: call.name,
-            kind: hit ? hit.kind : 'call', confidence: hit ? hit.confidence : 'name-only', tried: call.tried, via: hit?.via,
+            kind: hit!.kind, confidence: hit!.confidence, tried: call.tried, via: hit!.via,
           });
-          if (amb) g.ambiguities.push({ from, repo: cref.repo, file: cref.file, line: call.line, name: call.name, candidates: r.ambiguous! });
           if (!g.nodes.has(from)) {
             g.nodes.set(from, makeNode(ws, callerRef, depth + 1));
             next.push(callerRef);

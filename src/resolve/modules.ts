@@ -45,6 +45,24 @@ export function resolvePythonModule(ws: Workspace, fromRepo: string, fromFile: s
   }
   const hits = pythonModules(ws).get(module) ?? [];
   if (hits.length <= 1) return hits;
+  // An absolute import names a package from its source root (`src/`, `python/`): `import sglang` is
+  // python/sglang, not Dynamo's components/src/dynamo/sglang (which is `dynamo.sglang`).
+  const rooted = hits.filter((h) => rootedModule(h.file) === module);
+  if (rooted.length === 1) return rooted;
+  if (rooted.length > 1) return preferRepo(rooted, fromRepo);
+  return preferRepo(hits, fromRepo);
+}
+
+/** The dotted module of a Python file, counted from its source root (the last `src/` or `python/` dir). */
+export function rootedModule(file: string): string {
+  const parts = file.replace(/\.pyi?$/, '').replace(/\/__init__$/, '').split('/');
+  let root = -1;
+  for (let i = 0; i < parts.length - 1; i++) if (parts[i] === 'src' || parts[i] === 'python') root = i;
+  return parts.slice(root + 1).join('.');
+}
+
+function preferRepo(hits: FileRef[], fromRepo: string): FileRef[] {
+  if (hits.length <= 1) return hits;
   // Several files end with the same dotted path: prefer the caller's repo, then the shortest path.
   const same = hits.filter((h) => h.repo === fromRepo);
   const pool = same.length ? same : hits;

@@ -13,20 +13,25 @@ const WRAPPERS = new Set(['Arc', 'Rc', 'Box', 'Mutex', 'RwLock', 'Option', 'Cell
   'Sequence', 'Iterable', 'Callable', 'Type', 'const', 'std', 'shared_ptr', 'unique_ptr', 'u8', 'u32', 'u64', 'usize', 'i32', 'i64',
   'f32', 'f64', 'Self', 'self', 'crate', 'super', 'collections', 'Awaitable', 'AsyncIterator', 'Iterator', 'Generator', 'ClassVar', 'Final']);
 
-export interface TypeRef { name: string; dyn: boolean }
+export interface TypeRef {
+  name: string;
+  dyn: boolean;
+  /** Qualifying path as written (`llm_rs::kv_router`, `sgl`), when there is one. */
+  path?: string;
+}
 
 /** Type names mentioned by a type expression, outermost wrappers removed (`Arc<dyn Foo + Send>` → dyn Foo). */
 export function typeNames(text: string): TypeRef[] {
   const dyn = /\bdyn\s+/.test(text) || /\bimpl\s+/.test(text);
   const out: TypeRef[] = [];
-  for (const m of text.matchAll(/[A-Za-z_]\w*/g)) {
-    const n = m[0];
-    if (WRAPPERS.has(n) || /^[a-z_][a-z0-9_]*$/.test(n) && text.includes(`${n}::`)) continue;
-    if (/^[a-z]/.test(n) && !text.includes('.')) continue;
-    out.push({ name: n, dyn });
+  for (const m of text.matchAll(/[A-Za-z_]\w*(?:(?:::|\.)[A-Za-z_]\w*)*/g)) {
+    const segs = m[0].split(/::|\./);
+    const n = segs[segs.length - 1];
+    if (WRAPPERS.has(n) || /^[a-z]/.test(n)) continue;
+    const path = segs.slice(0, -1).filter((x) => !WRAPPERS.has(x)).join('::');
+    out.push(path ? { name: n, dyn, path } : { name: n, dyn });
   }
-  // `module.Foo` → Foo
-  return out.filter((t) => /^[A-Z]/.test(t.name) || out.length === 1).slice(-2);
+  return out.slice(-2);
 }
 
 export interface Receiver {
@@ -162,9 +167,21 @@ export function basesOf(ws: Workspace, cls: string, depth = 4): string[] {
   return out;
 }
 
-/** Methods named `name` on a type, its bases (Python), or — for a trait object — every implementation. */
-export function methodsOn(ws: Workspace, t: TypeRef, name: string): DefRef[] {
-  const out: DefRef[] = [];
+export interface CallSite { repo: string; file: string; inIdx: number }
+
+/** The crate or package a file belongs to: the path up to its `src/`, else its directory. */
+export function unitOf(file: string): string {
+  const i = file.indexOf('/src/');
+  return i >= 0 ? file.slice(0, i) : file.slice(0, file.lastIndexOf('/'));
+}
+
+/**
+ * Methods named `name` on a type, its bases (Python), or — for a trait object — every implementation.
+ * Same-named types in several crates are told apart by the path the type was written with
+ * (`llm_rs::kv_router::KvRouter` is not the binding crate's own `KvRouter`) and by the caller's crate.
+ */
+export function methodsOn(ws: Workspace, t: TypeRef, name: string, site?: CallSite): DefRef[] {
+  let out: DefRef[] = [];
   const cands = ws.byName.get(name) ?? [];
   const owners = new Set([t.name, ...basesOf(ws, t.name)]);
   for (const ref of cands) {
@@ -172,6 +189,20 @@ export function methodsOn(ws: Workspace, t: TypeRef, name: string): DefRef[] {
     const owner = d.container?.split(/\.|::/).pop();
     if (owner && owners.has(owner)) out.push(ref);
     else if (d.trait === t.name) out.push(ref);
+  }
+  if (!site || out.length < 2) return out.filter((r) => !(site && r.repo === site.repo && r.file === site.file && r.i === site.inIdx));
+  out = out.filter((r) => !(r.repo === site.repo && r.file === site.file && r.i === site.inIdx));
+  const unit = unitOf(site.file);
+  const external = t.path && !/^(crate|self|super|Self)(::|$)/.test(t.path);
+  if (external) {
+    const outside = out.filter((r) => unitOf(r.file) !== unit);
+    const segs = t.path!.split('::').slice(1).filter(Boolean);
+    const onPath = outside.filter((r) => segs.some((sg) => r.file.includes(sg)));
+    if (onPath.length) return onPath;
+    if (outside.length) return outside;
+  } else {
+    const same = out.filter((r) => r.repo === site.repo && unitOf(r.file) === unit);
+    if (same.length) return same;
   }
   return out;
 }

@@ -11,6 +11,7 @@ import type { DefRef, Workspace } from '../index/workspace.js';
 import { PACKAGE_ROOT } from '../lang/grammar.js';
 import { pythonName } from './boundaries.js';
 import { bridgeTables, isStubFile, pyo3Methods, type Site } from './bridges.js';
+import { CHANNEL_SEND, channelTargets } from './channels.js';
 import { dispatchTargets } from './ipc.js';
 import { importMap, resolvePythonModule, rustPathMatches, wildcardModules, type FileRef } from './modules.js';
 import { methodsOn, receiverOf } from './receivers.js';
@@ -90,7 +91,7 @@ function resolveSameLanguage(ws: Workspace, repo: string, rec: FileRecord, call:
       if (reexp.length) return { targets: targets(reexp, 'import', kind) };
     }
     for (const t of recv.types) {
-      const hit = methodsOn(ws, t, call.name).filter((r) => FAMILY[ws.record(r.repo, r.file)!.lang] === FAMILY[rec.lang]);
+      const hit = methodsOn(ws, t, call.name, { repo, file: rec.path, inIdx: call.in }).filter((r) => FAMILY[ws.record(r.repo, r.file)!.lang] === FAMILY[rec.lang]);
       if (hit.length) return { targets: targets(preferDefinitions(ws, hit), recv.self ? 'exact' : 'receiver', kind) };
     }
   } else {
@@ -109,20 +110,23 @@ function resolveSameLanguage(ws: Workspace, repo: string, rec: FileRecord, call:
       }
     }
   }
-  // Name only.
-  let pool = preferDefinitions(ws, cands);
+  // Name only — never across repos (a cross-repo edge needs import or receiver evidence), never dunders.
+  if (/^__\w+__$/.test(call.name) && call.receiver) return { targets: [] };
+  let pool = preferDefinitions(ws, cands).filter((r) => r.repo === repo);
   if (call.receiver && rec.lang === 'python') pool = pool.filter((r) => ws.def(r).container);
   if (!call.receiver && rec.lang === 'python') pool = pool.filter((r) => !ws.def(r).container || ws.def(r).kind === 'class');
   if (call.receiver && commonNames().has(call.name)) return { targets: [] };
+  if (FAMILY[rec.lang] === 'c') {
+    // `at::silu(x)`: a namespace the workspace does not define is a library call, not a guess.
+    if (call.sep === '::' && call.receiver && !pool.some((r) => (ws.def(r).container ?? '').split('::').includes(call.receiver!.split('::').pop()!))) return { targets: [] };
+    const caller = call.in >= 0 ? rec.defs[call.in] : undefined;
+    const deviceSide = (caller?.attrs ?? []).some((a) => a === '__device__' || a === '__global__');
+    if (!deviceSide) pool = pool.filter((r) => !(ws.def(r).attrs ?? []).includes('__device__') || (ws.def(r).attrs ?? []).includes('__host__'));
+  }
   // A member call on a receiver of unknown type: a short name is too weak to guess from (x.visit(), v.size()).
   const weak = !!call.receiver && call.sep !== '::' && call.name.length < 6;
   if (pool.length === 1) return weak ? { targets: [], ambiguous: pool } : { targets: targets(pool, 'name-only', kind) };
-  if (pool.length > 1) {
-    // Same repo first: a unique definition in the caller's repo is a better guess, still name-only.
-    const same = pool.filter((r) => r.repo === repo);
-    if (same.length === 1) return { targets: targets(same, 'name-only', kind), ambiguous: pool };
-    return { targets: [], ambiguous: pool };
-  }
+  if (pool.length > 1) return { targets: [], ambiguous: pool };
   return { targets: [] };
 }
 
@@ -206,13 +210,26 @@ function pyo3Targets(ws: Workspace, repo: string, rec: FileRecord, call: Call, p
   const t = bridgeTables(ws);
   const out: Target[] = [];
   const viaOf = (ref: DefRef): Target['via'] => ({ repo: ref.repo, file: ref.file, line: ws.def(ref).line, note: `#[${(ws.def(ref).attrs ?? []).find((a) => /^py(class|function|o3)/.test(a)) ?? 'pymethods'}]` });
-  // Calls that resolved to a stub in a .pyi, or to nothing, by a name PyO3 exports.
+  // Calls that resolved to a stub in a .pyi, or to nothing, by a name PyO3 exports. A stub found through an
+  // alias (`from dynamo._core import ZmqKvEventRelay as ZmqKvEventPublisher`) carries the real name.
   const stubbed = py.targets.length === 0 || py.targets.every((x) => x.ref.file.endsWith('.pyi'));
-  if (!call.receiver && stubbed) {
-    for (const ref of t.pyo3.get(call.name) ?? []) out.push({ ref, confidence: py.targets.length ? 'import' : 'name-only', kind: 'pyo3', via: viaOf(ref) });
-    // `from dynamo.llm import X` → X is a pyclass: the #[new] constructor is the target.
+  if (stubbed) {
+    for (const st of py.targets) {
+      const sd = ws.def(st.ref);
+      if (sd.kind === 'method' && sd.container) {
+        for (const structRef of t.pyo3.get(sd.container.split('.').pop()!) ?? []) {
+          const m = pyo3Methods(ws, ws.def(structRef).name).get(sd.name);
+          if (m) out.push({ ref: m, confidence: st.confidence, kind: 'pyo3', via: viaOf(structRef) });
+        }
+      } else {
+        for (const ref of t.pyo3.get(sd.name) ?? []) out.push({ ref, confidence: st.confidence, kind: 'pyo3', via: viaOf(ref) });
+      }
+    }
   }
-  if (call.receiver && stubbed) {
+  if (!call.receiver && stubbed && !out.length) {
+    for (const ref of t.pyo3.get(call.name) ?? []) out.push({ ref, confidence: py.targets.length ? 'import' : 'name-only', kind: 'pyo3', via: viaOf(ref) });
+  }
+  if (call.receiver && stubbed && !out.length) {
     const recv = receiverOf(ws, repo, rec, call.in, call.receiver);
     for (const ty of recv.types) {
       for (const structRef of t.pyo3.get(ty.name) ?? []) {
@@ -251,6 +268,17 @@ export function resolveCall(ws: Workspace, repo: string, rec: FileRecord, call: 
     const d = dispatchTargets(ws, repo, rec, call);
     if (d.targets.length || d.ambiguous?.length) return d;
   }
+  if (rec.lang === 'python' && call.args && SPAWN_TARGET.has(call.name)) {
+    const spawned = spawnTargetCall(call);
+    if (spawned) {
+      const r = resolveSameLanguage(ws, repo, rec, spawned);
+      if (r.targets.length) return { targets: r.targets.map((t) => ({ ...t, kind: 'spawn' })) };
+    }
+  }
+  if (CHANNEL_SEND.has(call.name) && call.receiver) {
+    const ch = channelTargets(ws, repo, rec, call);
+    if (ch.length) return { targets: ch };
+  }
   const res = resolveSameLanguage(ws, repo, rec, call);
   if (call.kind === 'index-launch') {
     const tr = res.targets.filter((t) => (ws.def(t.ref).attrs ?? []).some((a) => /^(triton\.)?jit\b/.test(a)));
@@ -273,6 +301,18 @@ export function resolveCall(ws: Workspace, repo: string, rec: FileRecord, call: 
   // Dynamo code reaching a definition in another served repo (SGLang): a cross-repo edge.
   for (const t of res.targets) if (t.ref.repo !== repo && (t.kind === 'call' || t.kind === 'await')) t.kind = 'cross-repo';
   return res;
+}
+
+const SPAWN_TARGET = new Set(['Thread', 'Process', 'submit', 'run_in_executor', 'to_thread']);
+
+/** `Thread(target=self.loop)` / `executor.submit(fn, ...)`: the function handed over, as a call site. */
+function spawnTargetCall(call: Call): Call | undefined {
+  const args = call.args ?? '';
+  const m = /\btarget\s*=\s*([A-Za-z_][\w.]*)/.exec(args) ?? (call.name !== 'Thread' && call.name !== 'Process' ? /^\(\s*(?:None\s*,\s*)?([A-Za-z_][\w.]*)\s*[,)]/.exec(args) : null);
+  if (!m) return undefined;
+  const parts = m[1].split('.');
+  const name = parts.pop()!;
+  return { ...call, name, receiver: parts.length ? parts.join('.') : undefined, sep: parts.length ? '.' : undefined, args: undefined, spawned: true };
 }
 
 export function isTriton(def: Def): boolean {
