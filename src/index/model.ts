@@ -18,7 +18,9 @@ export type DefKind =
   | 'namespace'
   | 'module'
   | 'macro'
-  | 'type';
+  | 'type'
+  /** A module/class-level table literal (`PARSERS = {"name": Cls, ...}`): an extension point. */
+  | 'registry';
 
 export interface Def {
   name: string;

@@ -106,7 +106,7 @@ function extractTree(spec: LanguageSpec, root: Node, query: Query, source: strin
   if (root.hasError) parseErrors = Math.max(1, root.descendantsOfType('ERROR').length);
   return {
     lang: spec.id,
-    lines: root.endPosition.row + 1,
+    lines: root.endPosition.row + (root.endPosition.column > 0 ? 1 : 0),
     defs, calls, imports, bindings, errors, comments, strings, parseErrors,
   };
 }
@@ -156,6 +156,8 @@ function makeDef(spec: LanguageSpec, m: QueryMatch, node: Node, kindText: string
   const nameNode = capture(m, 'name');
   if (!nameNode) return undefined;
   const decl = kindText.endsWith('.decl') || node.type === 'function_signature_item';
+  // `dim3 grid(rows);` inside a function body is a variable, not a function prototype.
+  if (kindText.endsWith('.decl') && hasAncestor(node, 'compound_statement')) return undefined;
   let kind = kindText.replace(/\.decl$/, '') as DefKind;
   let name = nameNode.text;
   let container: string | undefined;
@@ -247,6 +249,11 @@ function inLinkageBlock(node: Node): boolean {
     }
     if (s.type !== 'attribute_item' && s.type !== 'line_comment' && s.type !== 'block_comment' && s.type !== '}') break;
   }
+  return false;
+}
+
+function hasAncestor(node: Node, type: string): boolean {
+  for (let p = node.parent; p; p = p.parent) if (p.type === type) return true;
   return false;
 }
 

@@ -11,6 +11,7 @@ import { bridgeTables } from './bridges.js';
 import { callAt, callIndex } from './calls.js';
 import { dispatchTables } from './ipc.js';
 import { qualifiedName } from './lookup.js';
+import { basesOf } from './receivers.js';
 import { resolveCall, type Confidence, type EdgeKind, type Target } from './resolver.js';
 
 export interface TraceNode {
@@ -159,12 +160,22 @@ export function walkCallers(ws: Workspace, targets: DefRef[], opts: WalkOptions)
     for (const ref of frontier) {
       const to = refId(ref);
       const def = ws.def(ref);
+      // Calls typed as a base class (or the trait) reach this override by dispatch.
+      const owner = def.container?.split(/\.|::/).pop();
+      const bases = new Set(owner ? basesOf(ws, owner) : []);
+      const dispatches = (t: Target) => {
+        const d = ws.def(t.ref);
+        if (d.name !== def.name || t.ref === ref) return false;
+        const o = d.container?.split(/\.|::/).pop();
+        return !!o && (bases.has(o) || (!!def.trait && o === def.trait));
+      };
       for (const name of namesReaching(ws, def)) {
         for (const cref of calls.get(name) ?? []) {
           const rec = ws.record(cref.repo, cref.file)!;
           const call = rec.calls[cref.i];
           const r = resolveCall(ws, cref.repo, rec, call);
-          const hit = r.targets.find((t) => t.ref.repo === ref.repo && t.ref.file === ref.file && t.ref.i === ref.i);
+          const hit = r.targets.find((t) => t.ref.repo === ref.repo && t.ref.file === ref.file && t.ref.i === ref.i) ??
+            r.targets.find(dispatches);
           const amb = !hit && r.ambiguous?.some((a) => a.repo === ref.repo && a.file === ref.file && a.i === ref.i);
           if (!hit && !amb) continue;
           if (amb) {

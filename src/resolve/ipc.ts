@@ -58,8 +58,18 @@ function sentTypes(rec: FileRecord, call: Call): string[] {
 export function dispatchTargets(ws: Workspace, repo: string, rec: FileRecord, call: Call): Resolution {
   const tables = dispatchTables(ws);
   const out: Target[] = [];
+  // `self.send_to_scheduler.send_pyobj(...)`: the socket's name says which process receives.
+  const dest = /send_to_(\w+)$/.exec(call.receiver ?? '')?.[1]?.replace(/_/g, '').toLowerCase();
   for (const type of sentTypes(rec, call)) {
-    for (const e of tables.get(type) ?? []) {
+    let entries = tables.get(type) ?? [];
+    if (dest) {
+      const named = entries.filter((e) => e.owner.toLowerCase().includes(dest));
+      if (named.length) entries = named;
+    }
+    // A process does not dispatch its own sends back to itself.
+    const own = rec.defs[call.in]?.container?.split('.').pop();
+    if (own && entries.some((e) => e.owner !== own)) entries = entries.filter((e) => e.owner !== own);
+    for (const e of entries) {
       out.push({ ref: e.handler, confidence: 'receiver', kind: 'ipc', via: { ...e.site, note: `${e.owner} dispatches ${type} → ${ws.def(e.handler).name}` } });
     }
   }

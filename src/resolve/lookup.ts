@@ -53,13 +53,22 @@ function kindRank(def: Def): number {
   }
 }
 
-/** Lower is better. */
-function rank(ref: DefRef, def: Def, exactContainer: boolean): number {
+const SECONDARY = /(^|\/)(bench|benches|benchmarks?|examples?|docs?|mocker|mocks?|scripts)(\/|$)/;
+const STUB = /(^|\/)stubs?[^/]*\.(c|cc|cpp)$|_stub\.(c|cc|cpp)$/;
+
+/** Lower is better. `sepHint`: `.` suggests Python, `::` Rust/C++. */
+function rank(ref: DefRef, def: Def, exactContainer: boolean, sepHint?: '.' | '::'): number {
   let score = kindRank(def) * 10;
   if (def.decl) score += 15;
   if (ref.file.endsWith('.pyi')) score += 12;
+  if (STUB.test(ref.file)) score += 12;
+  if (SECONDARY.test(ref.file)) score += 8;
   if (isTestPath(ref.file) || isTestDef(def)) score += 40;
   if (!exactContainer) score += 5;
+  if (sepHint) {
+    const py = ref.file.endsWith('.py') || ref.file.endsWith('.pyi');
+    if ((sepHint === '.') !== py) score += 3;
+  }
   return score;
 }
 
@@ -96,7 +105,7 @@ export function findDefinitions(ws: Workspace, raw: string, opts: { repo?: strin
         moduleFileMatches(ref.file, sym.module.slice(0, -1)) && def.container === sym.container) exact = true;
       else continue;
     }
-    out.push({ ref, def, score: rank(ref, def, exact) });
+    out.push({ ref, def, score: rank(ref, def, exact, sym.container ? (sym.raw.includes('::') ? '::' : '.') : undefined) });
   }
   out.sort((a, b) => a.score - b.score || a.ref.repo.localeCompare(b.ref.repo) || a.ref.file.localeCompare(b.ref.file) || a.def.line - b.def.line);
   return out;

@@ -206,3 +206,25 @@ export function methodsOn(ws: Workspace, t: TypeRef, name: string, site?: CallSi
   }
   return out;
 }
+
+/** Is this method abstract (Python @abstractmethod, a Rust trait method without a body)? */
+export function isAbstract(def: Def): boolean {
+  return (def.attrs ?? []).some((a) => a === 'abstractmethod' || a === 'abc.abstractmethod') || (def.decl === true && def.kind === 'method');
+}
+
+/** Overrides of an abstract method: same-named methods of subclasses (Python) or trait impls (Rust). */
+export function overridesOf(ws: Workspace, ref: DefRef, max = 8): DefRef[] {
+  const def = ws.def(ref);
+  const owner = def.container?.split(/\.|::/).pop();
+  if (!owner) return [];
+  const out: DefRef[] = [];
+  for (const r of ws.byName.get(def.name) ?? []) {
+    if (r === ref) continue;
+    const d = ws.def(r);
+    const o = d.container?.split(/\.|::/).pop();
+    if (!o || o === owner) continue;
+    if (d.trait === owner || basesOf(ws, o).includes(owner)) out.push(r);
+    if (out.length >= max) break;
+  }
+  return out;
+}

@@ -14,7 +14,7 @@ import { bridgeTables, isStubFile, pyo3Methods, type Site } from './bridges.js';
 import { CHANNEL_SEND, channelTargets } from './channels.js';
 import { dispatchTargets } from './ipc.js';
 import { importMap, resolvePythonModule, rustPathMatches, wildcardModules, type FileRef } from './modules.js';
-import { methodsOn, receiverOf } from './receivers.js';
+import { isAbstract, methodsOn, overridesOf, receiverOf } from './receivers.js';
 
 export type Confidence = 'exact' | 'import' | 'receiver' | 'name-only';
 export type EdgeKind = 'call' | 'await' | 'spawn' | 'channel' | 'ipc' | 'pyo3' | 'pybind' | 'torch-op' | 'ffi' |
@@ -92,7 +92,12 @@ function resolveSameLanguage(ws: Workspace, repo: string, rec: FileRecord, call:
     }
     for (const t of recv.types) {
       const hit = methodsOn(ws, t, call.name, { repo, file: rec.path, inIdx: call.in }).filter((r) => FAMILY[ws.record(r.repo, r.file)!.lang] === FAMILY[rec.lang]);
-      if (hit.length) return { targets: targets(preferDefinitions(ws, hit), recv.self ? 'exact' : 'receiver', kind) };
+      if (hit.length) {
+        const chosen = preferDefinitions(ws, hit);
+        // An abstract method (or trait signature): the overrides are where the work happens.
+        const overrides = chosen.length === 1 && isAbstract(ws.def(chosen[0])) ? overridesOf(ws, chosen[0]) : [];
+        return { targets: [...targets(chosen, recv.self ? 'exact' : 'receiver', kind), ...targets(overrides, 'receiver', kind)] };
+      }
     }
   } else {
     const local = cands.filter((r) => r.repo === repo && r.file === rec.path);
@@ -126,7 +131,15 @@ function resolveSameLanguage(ws: Workspace, repo: string, rec: FileRecord, call:
   // A member call on a receiver of unknown type: a short name is too weak to guess from (x.visit(), v.size()).
   const weak = !!call.receiver && call.sep !== '::' && call.name.length < 6;
   if (pool.length === 1) return weak ? { targets: [], ambiguous: pool } : { targets: targets(pool, 'name-only', kind) };
-  if (pool.length > 1) return { targets: [], ambiguous: pool };
+  if (pool.length > 1) {
+    // `self.tokenizer_manager.generate_request()`: the attribute is named after one candidate's class.
+    const attr = snake(call.receiver?.split('.').pop() ?? '');
+    if (attr.length >= 4) {
+      const named = pool.filter((r) => { const c = snake(ws.def(r).container?.split(/\.|::/).pop() ?? ''); return c === attr || c.endsWith('_' + attr); });
+      if (named.length === 1) return { targets: targets(named, 'name-only', kind), ambiguous: pool };
+    }
+    return { targets: [], ambiguous: pool };
+  }
   return { targets: [] };
 }
 
@@ -150,6 +163,14 @@ function followReexports(ws: Workspace, files: FileRef[], name: string, lang: La
   for (const f of files) {
     const r = ws.record(f.repo, f.file);
     if (!r) continue;
+    // `register_llm = register_model` at module level: continue with the aliased name.
+    const alias = r.bindings.find((b) => b.alias && b.in < 0 && b.target === name);
+    if (alias && !alias.type.includes('.')) {
+      const local = topLevel(ws, inFiles(callableRefs(ws, alias.type, 'python'), [f]));
+      if (local.length) return local;
+      const viaAlias = followReexports(ws, [f], alias.type, lang, depth + 1);
+      if (viaAlias.length) return viaAlias;
+    }
     const imp = importMap(r).get(name);
     if (!imp) continue;
     const next = resolvePythonModule(ws, f.repo, f.file, imp.module);
@@ -222,12 +243,12 @@ function pyo3Targets(ws: Workspace, repo: string, rec: FileRecord, call: Call, p
           if (m) out.push({ ref: m, confidence: st.confidence, kind: 'pyo3', via: viaOf(structRef) });
         }
       } else {
-        for (const ref of t.pyo3.get(sd.name) ?? []) out.push({ ref, confidence: st.confidence, kind: 'pyo3', via: viaOf(ref) });
+        for (const ref of t.pyo3.get(sd.name) ?? []) out.push({ ref: pyo3Constructor(ws, ref) ?? ref, confidence: st.confidence, kind: 'pyo3', via: viaOf(ref) });
       }
     }
   }
   if (!call.receiver && stubbed && !out.length) {
-    for (const ref of t.pyo3.get(call.name) ?? []) out.push({ ref, confidence: py.targets.length ? 'import' : 'name-only', kind: 'pyo3', via: viaOf(ref) });
+    for (const ref of t.pyo3.get(call.name) ?? []) out.push({ ref: pyo3Constructor(ws, ref) ?? ref, confidence: py.targets.length ? 'import' : 'name-only', kind: 'pyo3', via: viaOf(ref) });
   }
   if (call.receiver && stubbed && !out.length) {
     const recv = receiverOf(ws, repo, rec, call.in, call.receiver);
@@ -301,6 +322,18 @@ export function resolveCall(ws: Workspace, repo: string, rec: FileRecord, call: 
   // Dynamo code reaching a definition in another served repo (SGLang): a cross-repo edge.
   for (const t of res.targets) if (t.ref.repo !== repo && (t.kind === 'call' || t.kind === 'await')) t.kind = 'cross-repo';
   return res;
+}
+
+function snake(name: string): string {
+  return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2').toLowerCase();
+}
+
+/** The #[new] method of a #[pyclass] (what Python's `Class(...)` runs), if it has one. */
+function pyo3Constructor(ws: Workspace, structRef: DefRef): DefRef | undefined {
+  for (const m of pyo3Methods(ws, ws.def(structRef).name).values()) {
+    if ((ws.def(m).attrs ?? []).includes('new')) return m;
+  }
+  return undefined;
 }
 
 const SPAWN_TARGET = new Set(['Thread', 'Process', 'submit', 'run_in_executor', 'to_thread']);

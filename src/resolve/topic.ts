@@ -64,11 +64,39 @@ function expand(vocab: Iterable<string>, q: string): string[] {
   return out;
 }
 
+/** How many definitions extend each base class / implement each trait (by simple name). */
+export const extensionCounts = derived((ws: Workspace) => {
+  const counts = new Map<string, number>();
+  for (const repo of ws.repos.values()) {
+    for (const rec of repo.files.values()) {
+      for (const d of rec.defs) {
+        const bases = d.kind === 'impl' && d.trait ? [d.trait] : d.kind === 'class' ? (d.bases ?? []).map((b) => b.split('.').pop()!.replace(/\[.*$/, '')) : [];
+        for (const b of bases) counts.set(b, (counts.get(b) ?? 0) + 1);
+      }
+    }
+  }
+  return counts;
+});
+
+const INTENT_ADD = /\b(add|adding|new|register|extend|plug|implement|support)\b/i;
+
+/** Extension-point strength of a definition: a registry table, a base class or trait with several implementations, a register function. */
+export function extensionWeight(ws: Workspace, ref: DefRef): number {
+  const d = ws.def(ref);
+  if (d.kind === 'registry') return 3;
+  const n = extensionCounts(ws).get(d.name) ?? 0;
+  if ((d.kind === 'class' || d.kind === 'trait') && n >= 2) return 2 + Math.min(2, n / 10);
+  if (/^(register|get_\w+_(map|registry))|_registry$|Registry$|Factory$/.test(d.name)) return 2;
+  return 0;
+}
+
 export interface TopicHits {
   symbols: { ref: DefRef; score: number }[];
   files: { repo: string; file: string; score: number }[];
   dirs: { repo: string; dir: string; score: number }[];
   terms: string[];
+  /** Present when the query asks where to add/extend something. */
+  extensionPoints?: { ref: DefRef; score: number }[];
 }
 
 export function topicSearch(ws: Workspace, query: string, opts: { repo?: string } = {}): TopicHits {
@@ -134,5 +162,13 @@ export function topicSearch(ws: Workspace, query: string, opts: { repo?: string 
     dirScore.set(dk, d);
   }
   const dirs = [...dirScore.values()].sort((a, b) => b.score - a.score || a.dir.localeCompare(b.dir));
-  return { symbols, files, dirs, terms };
+  let extensionPoints: TopicHits['extensionPoints'];
+  if (INTENT_ADD.test(query)) {
+    extensionPoints = symbols.slice(0, 400)
+      .map((s) => ({ ref: s.ref, score: s.score * extensionWeight(ws, s.ref) }))
+      .filter((s) => s.score > 0 && !isTestPath(s.ref.file))
+      .sort((a, b) => b.score - a.score)
+      .slice(0, 8);
+  }
+  return { symbols, files, dirs, terms, extensionPoints };
 }

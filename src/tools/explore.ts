@@ -1,6 +1,7 @@
 /** The `explore` tool: architecture map, directory/file outlines, symbol definitions, topic search. */
 import { z } from 'zod';
 import { UserError } from '../errors.js';
+import { languageOf } from '../lang/registry.js';
 import { qualifiedName } from '../resolve/lookup.js';
 import { topicSearch } from '../resolve/topic.js';
 import {
@@ -12,7 +13,7 @@ import { findPath, normalisePath, renderDirectory, renderOutline, splitRepoPath,
 import { renderSymbol } from './explore/symbol.js';
 import { defineTool } from './types.js';
 
-const KINDS = ['function', 'method', 'class', 'struct', 'enum', 'trait', 'impl', 'union', 'namespace', 'module', 'macro', 'type'] as const;
+const KINDS = ['function', 'method', 'class', 'struct', 'enum', 'trait', 'impl', 'union', 'namespace', 'module', 'macro', 'type', 'registry'] as const;
 
 const input = {
   repo: repoField,
@@ -36,6 +37,7 @@ const output = {
     directories: z.array(z.object({ loc: locSchema, score: z.number() })),
     files: z.array(z.object({ loc: locSchema, score: z.number() })),
     symbols: z.array(z.object({ name: z.string(), kind: z.string(), loc: locSchema, score: z.number() })),
+    extensionPoints: z.array(z.object({ name: z.string(), kind: z.string(), loc: locSchema, score: z.number() })).optional(),
   }).optional(),
   total: z.number().optional(),
   nextCursor: z.string().optional(),
@@ -69,7 +71,9 @@ export const exploreTool = defineTool({
       const r = renderSymbol(ws, args.symbol, args.repo, args.kind, offset, limit, detailed);
       const fit = fitBlocks(r.blocks, budget - r.head.length - 400);
       const next = offset + fit.shown < r.total ? encodeCursor(offset + fit.shown) : undefined;
-      const more = next ? `\n_${r.total - offset - fit.shown} more definition(s): pass cursor "${next}", or narrow with Type.method, a file path (file.py:Name), repo or kind._` : '';
+      const restFit = fit.shown === r.blocks.length && r.rest.length ? fitBlocks(r.rest, Math.max(0, budget - r.head.length - fit.text.length - 600)) : { text: '', shown: 0 };
+      const others = restFit.shown ? `\n\n**Other definitions** (details with cursor "${next}")\n${restFit.text}` : '';
+      const more = next ? `${others}\n_${r.total - offset - fit.shown} more definition(s) beyond the detailed ones: pass cursor "${next}", or narrow with Type.method, a file path (file.py:Name), repo or kind._` : '';
       return {
         text: `${r.head}\n\n${fit.text}${more}\n\n${footer}`,
         structured: { mode: 'symbol', indexed, definitions: r.defs.slice(0, fit.shown), total: r.total, ...(next ? { nextCursor: next } : {}) },
@@ -86,6 +90,13 @@ export const exploreTool = defineTool({
       const nFile = detailed ? 15 : 8;
       const syms = symbols.slice(offset, offset + limit);
       const lines = [`**Topic: ${hits.terms.join(' ')}** — ${symbols.length} matching symbols`];
+      if (hits.extensionPoints?.length) {
+        lines.push('', '**Extension points** (registries, base classes/traits with several implementations, register functions)');
+        for (const e of hits.extensionPoints) {
+          const d = ws.def(e.ref);
+          lines.push(`- ${d.kind} \`${qualifiedName(d, languageOf(e.ref.file)?.id)}\` — ${locText(ws, e.ref.repo, e.ref.file, d.line)}${d.doc ? ` — ${d.doc}` : ''}`);
+        }
+      }
       lines.push('', '**Directories**');
       for (const d of hits.dirs.slice(0, nDir)) lines.push(`- ${locText(ws, d.repo, d.dir)}/`);
       lines.push('', '**Files**');
@@ -93,7 +104,7 @@ export const exploreTool = defineTool({
       lines.push('', '**Symbols**');
       for (const s of syms) {
         const d = ws.def(s.ref);
-        lines.push(`- ${d.kind} \`${qualifiedName(d)}\` — ${locText(ws, s.ref.repo, s.ref.file, d.line)}${d.doc ? ` — ${d.doc}` : ''}`);
+        lines.push(`- ${d.kind} \`${qualifiedName(d, languageOf(s.ref.file)?.id)}\` — ${locText(ws, s.ref.repo, s.ref.file, d.line)}${d.doc ? ` — ${d.doc}` : ''}`);
       }
       const next = offset + syms.length < symbols.length ? encodeCursor(offset + syms.length) : undefined;
       if (next) lines.push(`_More symbols: cursor "${next}"; add words or a repo to narrow._`);
@@ -105,7 +116,8 @@ export const exploreTool = defineTool({
           results: {
             directories: hits.dirs.slice(0, nDir).map((d) => ({ loc: loc(d.repo, d.dir, 1), score: round(d.score) })),
             files: hits.files.slice(0, nFile).map((f) => ({ loc: loc(f.repo, f.file, 1), score: round(f.score) })),
-            symbols: syms.map((s) => { const d = ws.def(s.ref); return { name: qualifiedName(d), kind: d.kind, loc: loc(s.ref.repo, s.ref.file, d.line, d.endLine), score: round(s.score) }; }),
+            ...(hits.extensionPoints?.length ? { extensionPoints: hits.extensionPoints.map((e) => { const d = ws.def(e.ref); return { name: qualifiedName(d, languageOf(e.ref.file)?.id), kind: d.kind, loc: loc(e.ref.repo, e.ref.file, d.line, d.endLine), score: round(e.score) }; }) } : {}),
+            symbols: syms.map((s) => { const d = ws.def(s.ref); return { name: qualifiedName(d, languageOf(s.ref.file)?.id), kind: d.kind, loc: loc(s.ref.repo, s.ref.file, d.line, d.endLine), score: round(s.score) }; }),
           },
         },
       };
@@ -118,7 +130,7 @@ export const exploreTool = defineTool({
       const hits = findPath(scope, path);
       if (!hits.length) {
         const near = suggestPaths(scope, path);
-        throw new UserError(`No file or directory "${path}" in ${scope.map((r) => r.name).join(', ')}.${near.length ? ` Did you mean: ${near.join(', ')}?` : ''}`, `{"path": "${near[0]?.split(':')[1] ?? ''}"}`);
+        throw new UserError(`No file or directory "${path}" in ${scope.map((r) => r.name).join(', ')}.${near.length ? ` Did you mean: ${near.join(', ')}?` : ''}`, `{"path": "${near[0]?.split(':')[1] ?? scope[0]?.allFiles[0]?.split('/')[0] ?? 'src'}"}`);
       }
       const parts: string[] = [];
       const structured: Record<string, unknown> = { indexed };

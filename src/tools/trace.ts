@@ -6,7 +6,7 @@ import { findPaths, walkCallees, walkCallers, type TraceEdge, type TraceGraph } 
 import { qualifiedName, requireDefinitions } from '../resolve/lookup.js';
 import { flowByName, flowNames, runFlow } from '../resolve/flows.js';
 import {
-  budgetChars, fitBlocks, formatField, indexedInfo, indexedLine, indexedSchema, limitField, loc, locSchema, locText, pickRepos, repoField,
+  budgetChars, fitBlocks, plural, formatField, indexedInfo, indexedLine, indexedSchema, limitField, loc, locSchema, locText, pickRepos, repoField,
 } from './common.js';
 import { normalisePath, splitRepoPath } from './explore/outline.js';
 import { flowchart, sequenceDiagram } from './trace/mermaid.js';
@@ -169,7 +169,7 @@ export const traceTool = defineTool({
       if (!matches.length) throw new UserError(`"${args.symbol}" only names impl blocks; trace a method instead, e.g. "${args.symbol}::new".`);
       starts = [matches[0].ref];
       if (matches.length > 1) {
-        const rest = matches.slice(1, 6).map((m) => `\`${qualifiedName(m.def)}\` ${locText(ws, m.ref.repo, m.ref.file, m.def.line)}`);
+        const rest = matches.slice(1, 6).map((m) => `\`${qualifiedName(m.def, ws.record(m.ref.repo, m.ref.file)!.lang)}\` ${locText(ws, m.ref.repo, m.ref.file, m.def.line)}`);
         others = `\n_${matches.length - 1} other definition(s) of \`${args.symbol}\`: ${rest.join(', ')}${matches.length > 6 ? ', …' : ''} — pass Type.method or file.py:Name to pick one._`;
       }
     } else if (args.file !== undefined) {
@@ -198,11 +198,11 @@ export const traceTool = defineTool({
     const diagram = args.diagram ?? (direction === 'callers' ? 'flowchart' : 'sequence');
     const body = renderGraph(ws, g, direction, diagram, detailed, budget);
     const head = `**trace ${direction} of \`${startNode.label}\`** — ${locText(ws, startNode.ref.repo, startNode.ref.file, startNode.def.line, startNode.def.endLine)}; ` +
-      `${g.edges.length} hops, ${g.nodes.size} definitions${args.to ? `, target \`${args.to}\`` : `, depth ${opts.depth}`}${others}`;
+      `${plural(g.edges.length, 'hop')}, ${plural(g.nodes.size, 'definition')}${args.to ? `, target \`${args.to}\`` : `, depth ${opts.depth}`}${others}`;
     const none = !g.edges.length ? (args.to ? `\n\nNo call path found from \`${startNode.label}\` to \`${args.to}\` within depth ${args.depth ?? 6}. Try a larger depth, or trace callers of the target.` : `\n\nNo ${direction} found in the index.`) : '';
     return {
       text: `${head}${none}\n\n${body.text}\n\n${footer}`,
-      structured: { start: starts.map((s) => ({ name: qualifiedName(ws.def(s)), loc: loc(s.repo, s.file, ws.def(s).line) })), direction, ...graphStructured(ws, g), ...(body.mermaid ? { mermaid: body.mermaid } : {}), indexed },
+      structured: { start: starts.map((s) => ({ name: qualifiedName(ws.def(s), ws.record(s.repo, s.file)!.lang), loc: loc(s.repo, s.file, ws.def(s).line) })), direction, ...graphStructured(ws, g), ...(body.mermaid ? { mermaid: body.mermaid } : {}), indexed },
     };
   },
 });

@@ -52,5 +52,10 @@ export function renderSymbol(ws: Workspace, symbol: string, repo: string | undef
     head += `\nCall sites named \`${matches[0].def.name}\`: ${callers} (by name, all repos; \`trace\` with direction "callers" resolves them to a definition)`;
     if (tests.length) head += `\nTests: ${tests.map((t) => locText(ws, t.repo, t.file, t.line)).join(', ')}`;
   }
-  return { head, blocks, defs, total };
+  // Past the detailed page: one line per remaining candidate, so an ambiguous name is never silently cut.
+  const rest = matches.slice(offset + limit, offset + limit + 60).map((m) => {
+    const r = ws.record(m.ref.repo, m.ref.file)!;
+    return `- ${m.def.kind} \`${qualifiedName(m.def, r.lang)}\` — ${locText(ws, m.ref.repo, m.ref.file, m.def.line)}`;
+  });
+  return { head, blocks, defs, total, rest };
 }
