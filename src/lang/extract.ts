@@ -205,6 +205,7 @@ function makeDef(spec: LanguageSpec, m: QueryMatch, node: Node, kindText: string
     if (!attrs.includes(q) && hasWord(sigText, q)) attrs.push(q);
   }
   if (!attrs.includes('extern "C"') && inLinkageBlock(node)) attrs.push('extern "C"');
+  if (spec.typeOnlyGuard && underGuard(node, spec.typeOnlyGuard)) attrs.push(spec.typeOnlyGuard);
 
   const def: Def = {
     name,
@@ -248,6 +249,18 @@ function inLinkageBlock(node: Node): boolean {
       continue;
     }
     if (s.type !== 'attribute_item' && s.type !== 'line_comment' && s.type !== 'block_comment' && s.type !== '}') break;
+  }
+  return false;
+}
+
+/** Inside `if TYPE_CHECKING:` — a definition that exists for type checkers only. */
+function underGuard(node: Node, guard: string): boolean {
+  for (let p = node.parent; p; p = p.parent) {
+    if (p.type === 'if_statement' && p.childForFieldName('condition')?.text.replace(/^typing\./, '') === guard) {
+      // Only the `if` body, not its `else` branch.
+      const body = p.childForFieldName('consequence');
+      return !!body && node.startIndex >= body.startIndex && node.endIndex <= body.endIndex;
+    }
   }
   return false;
 }

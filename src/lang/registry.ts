@@ -52,6 +52,8 @@ export interface LanguageSpec {
   pathSep: '.' | '::';
   /** Line patterns that recover definitions lost in ERROR regions (group 1 = name). */
   recover?: { needle: string; pattern: string; kind: DefKind; attrs: string[] }[];
+  /** A condition whose `if` body holds type-checking-only definitions (Python `TYPE_CHECKING`). */
+  typeOnlyGuard?: string;
   /** Test-file conventions (path globs are in data/tests.json; these are in-file markers). */
   testAttrs?: string[];
 }
@@ -123,6 +125,7 @@ export const LANGUAGES: LanguageSpec[] = [
     awaitParents: ['await'],
     tryParents: [],
     guardNodes: ['try_statement'],
+    typeOnlyGuard: 'TYPE_CHECKING',
     spawnCalls: ['create_task', 'ensure_future', 'run_coroutine_threadsafe', 'Thread', 'Process', 'submit', 'run_in_executor', 'to_thread'],
     argCalls: ['send_pyobj', 'TypeBasedDispatcher', 'serve_endpoint', 'endpoint', 'component', 'namespace', 'create_task', 'Thread', 'Process', 'register_fake', 'def', 'impl'],
     pathSep: '.',

@@ -21,7 +21,15 @@ export interface TorchOp {
   impls: (Site & { fn: string; dispatch?: string })[];
 }
 
-export interface PybindEntry { pyName: string; fn: string; site: Site; isClass: boolean }
+export interface PybindEntry {
+  pyName: string;
+  /** The C++ function (or class, for isClass) bound. */
+  fn: string;
+  site: Site;
+  isClass: boolean;
+  /** For a bound method: the C++ class it belongs to. */
+  cls?: string;
+}
 
 export interface BridgeTables {
   pyo3: Map<string, DefRef[]>;
@@ -82,6 +90,12 @@ function scanPybind(pybind: Map<string, PybindEntry[]>, repo: string, rec: FileR
     const py = firstString(c.args);
     const fn = registeredFn(c.args ?? '');
     if (py && fn) addTo(pybind, py, { pyName: py, fn, site, isClass: false });
+  } else if (c.name === 'def' && /class_\s*</.test(c.receiver ?? '')) {
+    // `py::class_<T>(m, "Name").def("method", &T::method)`: a bound method of a bound class.
+    const py = firstString(c.args);
+    const fn = registeredFn(c.args ?? '');
+    const cls = /class_\s*<\s*([\w:]+)/.exec(c.receiver!)?.[1].split('::').pop();
+    if (py && fn && cls && !py.startsWith('__')) addTo(pybind, py, { pyName: py, fn, site, isClass: false, cls });
   } else if (c.name === 'class_' && c.targs) {
     const py = firstString(c.args);
     const cls = c.targs.split(',')[0].trim().split('::').pop()!;

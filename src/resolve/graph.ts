@@ -138,7 +138,7 @@ function namesReaching(ws: Workspace, def: Def): string[] {
   if (py) names.add(py);
   const t = bridgeTables(ws);
   for (const op of t.torch.values()) if (op.impls.some((i) => i.fn === def.name)) names.add(op.name);
-  for (const list of t.pybind.values()) for (const e of list) if (e.fn === def.name) names.add(e.pyName);
+  for (const list of t.pybind.values()) for (const e of list) if (e.fn === def.name && (!e.cls || def.container?.split('::').pop() === e.cls)) names.add(e.pyName);
   for (const [, entries] of dispatchTables(ws)) if (entries.some((e) => ws.def(e.handler) === def)) names.add('send_pyobj');
   return [...names];
 }

@@ -309,9 +309,16 @@ export function resolveCall(ws: Workspace, repo: string, rec: FileRecord, call: 
     const bridged = pyo3Targets(ws, repo, rec, call, res);
     if (bridged.length) return { targets: bridged };
     const pb = bridgeTables(ws).pybind.get(call.name);
-    if (pb && !res.targets.length) {
+    // A Python placeholder under `if TYPE_CHECKING:` (no calls of its own) stands for the bound C++ method.
+    const stubOnly = res.targets.length > 0 && res.targets.every((t) => isTypeCheckingStub(ws, t.ref));
+    if (pb && (!res.targets.length || stubOnly)) {
       const out: Target[] = [];
-      for (const e of pb) for (const ref of preferDefinitions(ws, callableRefs(ws, e.fn, 'cpp'))) out.push({ ref, confidence: 'name-only', kind: 'pybind', via: { ...e.site, note: `pybind11 m.def("${e.pyName}", &${e.fn})` } });
+      for (const e of pb) {
+        if (e.isClass || (!!e.cls !== !!call.receiver)) continue;
+        const refs = preferDefinitions(ws, callableRefs(ws, e.fn, 'cpp')).filter((r) => !e.cls || (ws.def(r).container ?? '').split('::').pop() === e.cls);
+        const note = e.cls ? `pybind11 class_<${e.cls}>.def("${e.pyName}", &${e.cls}::${e.fn})` : `pybind11 m.def("${e.pyName}", &${e.fn})`;
+        for (const ref of refs) out.push({ ref, confidence: stubOnly ? 'receiver' : 'name-only', kind: 'pybind', via: { ...e.site, note } });
+      }
       if (out.length) return { targets: out };
     }
   }
@@ -322,6 +329,11 @@ export function resolveCall(ws: Workspace, repo: string, rec: FileRecord, call: 
   // Dynamo code reaching a definition in another served repo (SGLang): a cross-repo edge.
   for (const t of res.targets) if (t.ref.repo !== repo && (t.kind === 'call' || t.kind === 'await')) t.kind = 'cross-repo';
   return res;
+}
+
+/** A Python definition under `if TYPE_CHECKING:` — at run time the name is something else (often a binding). */
+function isTypeCheckingStub(ws: Workspace, ref: DefRef): boolean {
+  return (ws.def(ref).attrs ?? []).includes('TYPE_CHECKING');
 }
 
 function snake(name: string): string {
