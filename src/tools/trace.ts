@@ -181,9 +181,15 @@ export const traceTool = defineTool({
 
     const direction = args.to ? 'path' : args.direction ?? 'callees';
     let g: TraceGraph;
+    let partial = false;
     if (args.to) {
       const goals = requireDefinitions(ws, args.to).map((m) => m.ref);
       g = findPaths(ws, starts, goals, { ...opts, depth: args.depth ?? 6 });
+      if (!g.edges.length) {
+        // No full path: show where the start does lead, so the agent sees the hop where resolution stops.
+        g = walkCallees(ws, starts, { ...opts, depth: 2 });
+        partial = true;
+      }
     } else if (direction === 'callers') {
       g = walkCallers(ws, starts, opts);
     } else if (direction === 'both') {
@@ -199,7 +205,9 @@ export const traceTool = defineTool({
     const body = renderGraph(ws, g, direction, diagram, detailed, budget);
     const head = `**trace ${direction} of \`${startNode.label}\`** — ${locText(ws, startNode.ref.repo, startNode.ref.file, startNode.def.line, startNode.def.endLine)}; ` +
       `${plural(g.edges.length, 'hop')}, ${plural(g.nodes.size, 'definition')}${args.to ? `, target \`${args.to}\`` : `, depth ${opts.depth}`}${others}`;
-    const none = !g.edges.length ? (args.to ? `\n\nNo call path found from \`${startNode.label}\` to \`${args.to}\` within depth ${args.depth ?? 6}. Try a larger depth, or trace callers of the target.` : `\n\nNo ${direction} found in the index.`) : '';
+    const none = partial
+      ? `\n\n**No call path found** from \`${startNode.label}\` to \`${args.to}\` within depth ${args.depth ?? 6}. Below: what the start reaches in 2 hops, with the ambiguous calls where resolution stops — trace callers of the target, or pick a candidate and trace from it.`
+      : !g.edges.length ? `\n\nNo ${direction} found in the index.` : '';
     return {
       text: `${head}${none}\n\n${body.text}\n\n${footer}`,
       structured: { start: starts.map((s) => ({ name: qualifiedName(ws.def(s), ws.record(s.repo, s.file)!.lang), loc: loc(s.repo, s.file, ws.def(s).line) })), direction, ...graphStructured(ws, g), ...(body.mermaid ? { mermaid: body.mermaid } : {}), indexed },
