@@ -2,7 +2,7 @@
  * The fixture workspace as git repos: built once per test process into a temp dir by
  * test/fixtures/make-fixture-repos.mjs (deterministic history), then indexed once.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -18,6 +18,8 @@ let ws: Promise<Workspace> | undefined;
 export function fixtureRepos(): Promise<FixtureRepos> {
   repos ??= (async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dsm-fixture-'));
+    // Each test process builds its own repos; remove them when it exits (KEEP_FIXTURES=1 keeps them).
+    if (!process.env.KEEP_FIXTURES) process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
     const mod = await import(pathToFileURL(join(PACKAGE_ROOT, 'test/fixtures/make-fixture-repos.mjs')).href);
     await mod.makeFixtureRepos(dir);
     return { dir, dynamo: join(dir, 'dynamo'), sglang: join(dir, 'sglang'), cacheDir: join(dir, '.cache') };
