@@ -1,0 +1,93 @@
+/**
+ * Distribution manifests agree with each other and with the CLI: package.json (bin, files, mcpName),
+ * server.json (registry), the Claude Code plugin (.claude-plugin/plugin.json, marketplace.json) and .mcp.json,
+ * and `npm pack` ships what `npx dynamo-sglang-mcp` and the demo need.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { PACKAGE_ROOT } from '../src/lang/grammar.js';
+import { loadSkills } from '../src/server/skills.js';
+import { TOOLS } from '../src/tools/index.js';
+
+const read = (p: string) => JSON.parse(readFileSync(join(PACKAGE_ROOT, p), 'utf8'));
+const pkg = read('package.json');
+const server = read('server.json');
+const plugin = read('.claude-plugin/plugin.json');
+const marketplace = read('.claude-plugin/marketplace.json');
+const mcp = read('.mcp.json');
+const SERVER_NAME = 'dynamo-sglang';
+const BIN = join(PACKAGE_ROOT, 'dist/cli/main.js');
+
+test('server.json matches package.json (name = mcpName, versions, npm identifier, stdio)', () => {
+  assert.equal(server.name, pkg.mcpName);
+  assert.match(server.name, /^io\.github\.[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/);
+  assert.equal(server.version, pkg.version);
+  assert.ok(server.description.length <= 100, `description is ${server.description.length} chars`);
+  const npm = server.packages.find((p: { registryType: string }) => p.registryType === 'npm');
+  assert.ok(npm, 'no npm package entry');
+  assert.equal(npm.identifier, pkg.name);
+  assert.equal(npm.version, pkg.version);
+  assert.deepEqual(npm.transport, { type: 'stdio' });
+});
+
+test('server.json documents the CLI arguments and environment variables the CLI really has', () => {
+  const help = execFileSync(process.execPath, [BIN, '--help'], { encoding: 'utf8' });
+  const npm = server.packages[0];
+  const args = npm.packageArguments.map((a: { name: string }) => a.name);
+  for (const flag of ['--dynamo', '--sglang', '--repo', '--cache-dir']) assert.ok(args.includes(flag), `server.json lacks ${flag}`);
+  for (const flag of args) assert.ok(help.includes(flag), `server.json documents ${flag}, which --help does not list`);
+  const env = npm.environmentVariables.map((e: { name: string }) => e.name);
+  for (const name of ['DYNAMO_ROOT', 'SGLANG_ROOT']) assert.ok(env.includes(name), `server.json lacks ${name}`);
+  for (const name of env) assert.ok(help.includes(name), `server.json documents ${name}, which --help does not mention`);
+  for (const a of [...npm.packageArguments, ...npm.environmentVariables]) assert.ok(a.description?.length > 10, `${a.name}: no description`);
+});
+
+test('package.json: bin is the built CLI with a shebang; files cover what npx and the demo need', () => {
+  assert.deepEqual(pkg.bin, { 'dynamo-sglang-mcp': 'dist/cli/main.js' });
+  assert.ok(existsSync(BIN), 'run npm run build first');
+  assert.ok(readFileSync(BIN, 'utf8').startsWith('#!/usr/bin/env node\n'), 'dist/cli/main.js has no shebang');
+  accessSync(BIN, constants.X_OK);
+  const files: string[] = pkg.files.map((f: string) => f.replace(/\/$/, ''));
+  for (const need of ['dist', 'queries', 'data', 'skills', 'test/fixtures', 'server.json', 'README.md', '.claude-plugin', '.mcp.json']) {
+    assert.ok(files.includes(need), `package.json files lacks ${need}`);
+  }
+});
+
+test('npm pack ships the CLI, queries, data, skills, fixtures and manifests, and no sources or tests', () => {
+  const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: PACKAGE_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const listed = new Set((JSON.parse(out.slice(out.indexOf('['))) as { files: { path: string }[] }[])[0].files.map((f) => f.path));
+  const must = ['dist/cli/main.js', 'dist/server/server.js', 'dist/server/prompts.js', 'package.json', 'server.json', 'README.md',
+    '.claude-plugin/plugin.json', '.mcp.json', 'data/layers.json', 'test/fixtures/make-fixture-repos.mjs', 'queries/python/definitions.scm'];
+  for (const s of loadSkills()) must.push(`skills/${s.name}/SKILL.md`);
+  for (const f of must) assert.ok(listed.has(f), `npm pack does not ship ${f}`);
+  for (const f of listed) {
+    assert.ok(!/^(src|scratch|dist-test|scripts)\//.test(f) && !/^test\/.*\.test\.ts$/.test(f), `npm pack ships ${f}`);
+  }
+});
+
+test('Claude Code plugin: plugin.json, marketplace.json and .mcp.json agree on names and the server command', () => {
+  assert.equal(plugin.name, SERVER_NAME);
+  assert.equal(plugin.version, pkg.version);
+  assert.equal(plugin.skills, './skills/');
+  assert.deepEqual(plugin.mcpServers[SERVER_NAME], { command: 'node', args: ['${CLAUDE_PLUGIN_ROOT}/dist/cli/main.js'] });
+  const entry = marketplace.plugins.find((p: { name: string }) => p.name === SERVER_NAME);
+  assert.ok(entry, 'marketplace.json does not list the plugin');
+  assert.equal(entry.source, './');
+  assert.equal(entry.version, pkg.version);
+  // .mcp.json is the project-scoped config for Claude Code opened in this checkout (cwd = checkout root).
+  assert.deepEqual(Object.keys(mcp.mcpServers), [SERVER_NAME]);
+  assert.deepEqual(mcp.mcpServers[SERVER_NAME], { command: 'node', args: ['dist/cli/main.js'] });
+});
+
+test('README documents install, every tool, the prompts and troubleshooting', () => {
+  const readme = readFileSync(join(PACKAGE_ROOT, 'README.md'), 'utf8');
+  assert.ok(readme.includes(`claude mcp add ${SERVER_NAME} -- npx -y ${pkg.name}`), 'README lacks the claude mcp add line');
+  assert.ok(readme.includes('claude plugin marketplace add'), 'README lacks the plugin install');
+  assert.ok(readme.includes('"mcpServers"'), 'README lacks a JSON config for other clients');
+  for (const tool of TOOLS) assert.match(readme, new RegExp(`^### \`?${tool.name}\\b`, 'm'), `README has no section for ${tool.name}`);
+  for (const s of loadSkills()) assert.ok(readme.includes(`/mcp__${SERVER_NAME}__${s.name}`), `README does not show the slash command of ${s.name}`);
+  assert.match(readme, /^## Troubleshooting/m);
+});
