@@ -107,6 +107,11 @@ export function findDefinitions(ws: Workspace, raw: string, opts: { repo?: strin
     }
     out.push({ ref, def, score: rank(ref, def, exact, sym.container ? (sym.raw.includes('::') ? '::' : '.') : undefined) });
   }
+  // A plain name defined both as a Python wrapper and as the C++/CUDA function behind it: the wrapper is
+  // the entry point an agent means (trace goes on into C++ from there).
+  if (!sym.container && !sym.file && out.some((m) => /\.pyi?$/.test(m.ref.file)) && out.some((m) => /\.(cc|cpp|cu|cuh|h|hpp|c)$/.test(m.ref.file))) {
+    for (const m of out) if (/\.(cc|cpp|cu|cuh|h|hpp|c)$/.test(m.ref.file)) m.score += 2;
+  }
   out.sort((a, b) => a.score - b.score || a.ref.repo.localeCompare(b.ref.repo) || a.ref.file.localeCompare(b.ref.file) || a.def.line - b.def.line);
   return out;
 }
