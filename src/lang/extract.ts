@@ -9,7 +9,7 @@
  * Structural facts that a query cannot express (containers, attributes, docstrings) come from the
  * registry entry.
  */
-import type { Node, Parser, Query, QueryMatch } from 'web-tree-sitter';
+import type { Node, Parser, Query, QueryCapture, QueryMatch } from 'web-tree-sitter';
 import type {
   Binding, Call, CallKind, Def, DefKind, ErrorMark, ErrorMarkKind, FileRecord, Import,
 } from '../index/model.js';
@@ -18,7 +18,8 @@ import { recoverDefs } from './recover.js';
 import { expandRustUse } from './rust-use.js';
 
 const MAX_SIG = 200;
-const MAX_ARGS = 400;
+// Only registration/IPC calls keep their arguments; dispatcher tables run to dozens of entries.
+const MAX_ARGS = 6000;
 const MAX_RECEIVER = 160;
 
 export type Extracted = Omit<FileRecord, 'path' | 'size' | 'mtimeMs'>;
@@ -26,6 +27,36 @@ export type Extracted = Omit<FileRecord, 'path' | 'size' | 'mtimeMs'>;
 interface Pending {
   start: number;
   end: number;
+}
+
+/**
+ * Per-extraction memo of node.parent: web-tree-sitter computes a parent by descending from the root, so
+ * ancestor walks of sibling definitions (methods of one class) repeat the same work without it.
+ */
+const parents = new Map<number, Node | null>();
+function parentOf(n: Node): Node | null {
+  let p = parents.get(n.id);
+  if (p === undefined) parents.set(n.id, p = n.parent);
+  return p;
+}
+
+/** Call contexts from the generated `@ctx.*` patterns (see contextPatterns): awaited call → its await node; tried nodes. */
+const awaitedBy = new Map<number, number>();
+const triedIds = new Set<number>();
+
+/** Primary capture name per pattern index of each query, learnt from its first match. */
+const primaryNames = new WeakMap<Query, (string | null)[]>();
+
+/**
+ * Query patterns generated from the registry's awaitParents/tryParents: they capture the node directly
+ * under an await / try node, so a call's context needs no parent lookup (one lookup per call was ~8% of
+ * extraction time).
+ */
+export function contextPatterns(spec: LanguageSpec): string {
+  return [
+    ...spec.awaitParents.map((t) => `(${t} (_) @ctx.await) @ctx.awaiter`),
+    ...spec.tryParents.map((t) => `(${t} (_) @ctx.try)`),
+  ].join('\n');
 }
 
 export function extract(spec: LanguageSpec, parser: Parser, query: Query, source: string): Extracted {
@@ -52,8 +83,37 @@ function extractTree(spec: LanguageSpec, root: Node, query: Query, source: strin
   const comments: number[] = [];
   const strings: number[] = [];
 
-  for (const m of query.matches(root)) {
-    const primary = m.captures.find((c) => !c.name.includes('.') || isPrimary(c.name));
+  const matches = query.matches(root);
+  parents.clear();
+  awaitedBy.clear();
+  triedIds.clear();
+  if (spec.awaitParents.length || spec.tryParents.length) {
+    for (const m of matches) {
+      if (!m.captures[0]?.name.startsWith('ctx.')) continue;
+      let child: Node | undefined;
+      let awaiter: Node | undefined;
+      let tried = false;
+      for (const c of m.captures) {
+        if (c.name === 'ctx.awaiter') awaiter = c.node;
+        else child = c.node;
+        if (c.name === 'ctx.try') tried = true;
+      }
+      if (!child) continue;
+      if (tried) triedIds.add(child.id);
+      else if (awaiter) awaitedBy.set(child.id, awaiter.id);
+    }
+  }
+  let primaryByPattern = primaryNames.get(query);
+  if (!primaryByPattern) primaryNames.set(query, primaryByPattern = []);
+  for (const m of matches) {
+    let primary: QueryCapture | undefined;
+    const known = primaryByPattern[m.patternIndex];
+    if (known === undefined) {
+      primary = m.captures.find((c) => !c.name.includes('.') || isPrimary(c.name));
+      primaryByPattern[m.patternIndex] = primary?.name ?? null;
+    } else if (known !== null) {
+      for (const c of m.captures) if (c.name === known) { primary = c; break; }
+    }
     if (!primary) continue;
     const name = primary.name;
     const node = primary.node;
@@ -178,7 +238,7 @@ function makeDef(spec: LanguageSpec, m: QueryMatch, node: Node, kindText: string
   // Containers: impl/trait/class/namespace ancestors.
   const chain: string[] = [];
   let methodOwner = false;
-  for (let p = node.parent; p; p = p.parent) {
+  for (let p = parentOf(node); p; p = parentOf(p)) {
     const c = spec.containers[p.type];
     if (!c) continue;
     const n = p.childForFieldName(c.nameField);
@@ -204,7 +264,8 @@ function makeDef(spec: LanguageSpec, m: QueryMatch, node: Node, kindText: string
   for (const q of spec.sigQualifiers) {
     if (!attrs.includes(q) && hasWord(sigText, q)) attrs.push(q);
   }
-  if (!attrs.includes('extern "C"') && inLinkageBlock(node)) attrs.push('extern "C"');
+  // Only languages that have C linkage look for it (the walk costs ~2% of extraction).
+  if (!attrs.includes('extern "C"') && spec.sigQualifiers.includes('extern "C"') && inLinkageBlock(node)) attrs.push('extern "C"');
   if (spec.typeOnlyGuard && underGuard(node, spec.typeOnlyGuard)) attrs.push(spec.typeOnlyGuard);
 
   const def: Def = {
@@ -236,8 +297,8 @@ function makeDef(spec: LanguageSpec, m: QueryMatch, node: Node, kindText: string
  * including Rust 2024 `unsafe extern "C" {` blocks that the grammar only recovers as ERROR nodes.
  */
 function inLinkageBlock(node: Node): boolean {
-  let p = node.parent;
-  for (let depth = 0; p && depth < 3; depth++, p = p.parent) {
+  let p = parentOf(node);
+  for (let depth = 0; p && depth < 3; depth++, p = parentOf(p)) {
     if (p.type === 'linkage_specification' || p.type === 'foreign_mod_item') return /^\s*(unsafe\s+)?extern\s+"C"/.test(p.text.slice(0, 40));
     if (p.type === 'ERROR' && /^\s*(unsafe\s+)?extern\s+"C"\s*\{/.test(p.text.slice(0, 40))) return true;
   }
@@ -255,7 +316,7 @@ function inLinkageBlock(node: Node): boolean {
 
 /** Inside `if TYPE_CHECKING:` — a definition that exists for type checkers only. */
 function underGuard(node: Node, guard: string): boolean {
-  for (let p = node.parent; p; p = p.parent) {
+  for (let p = parentOf(node); p; p = parentOf(p)) {
     if (p.type === 'if_statement' && p.childForFieldName('condition')?.text.replace(/^typing\./, '') === guard) {
       // Only the `if` body, not its `else` branch.
       const body = p.childForFieldName('consequence');
@@ -266,7 +327,7 @@ function underGuard(node: Node, guard: string): boolean {
 }
 
 function hasAncestor(node: Node, type: string): boolean {
-  for (let p = node.parent; p; p = p.parent) if (p.type === type) return true;
+  for (let p = parentOf(node); p; p = parentOf(p)) if (p.type === type) return true;
   return false;
 }
 
@@ -296,8 +357,9 @@ function collectAttrs(spec: LanguageSpec, node: Node): string[] {
     }
   }
   const w = spec.decoratorWrapper;
-  if (w && node.parent?.type === w.type) {
-    for (const c of node.parent.namedChildren) {
+  const wrapper = w ? parentOf(node) : null;
+  if (w && wrapper?.type === w.type) {
+    for (const c of wrapper.namedChildren) {
       if (c?.type === w.decorator) attrs.push(squash(c.text.replace(/^@/, ''), 160));
     }
   }
@@ -323,7 +385,8 @@ function docLine(spec: LanguageSpec, node: Node): string | undefined {
   // The run of comments (and attributes) directly above the definition; the first comment line is the doc.
   let anchor: Node = node;
   const w = spec.decoratorWrapper;
-  if (w && node.parent?.type === w.type) anchor = node.parent;
+  const wrapper = w ? parentOf(node) : null;
+  if (w && wrapper && wrapper.type === w.type) anchor = wrapper;
   let doc: string | undefined;
   let line = anchor.startPosition.row;
   for (let s = anchor.previousNamedSibling; s; s = s.previousNamedSibling) {
@@ -357,10 +420,9 @@ function makeCall(spec: LanguageSpec, m: QueryMatch, node: Node, kind: CallKind)
     call.sep = spec.pathSep === '::' ? '::' : '.';
   }
   if (targs) call.targs = squash(targs.text.replace(/^(::)?<|>$/g, ''), 120);
-  const parent = node.parent;
-  if (parent && spec.awaitParents.includes(parent.type)) call.awaited = true;
-  if (parent && (spec.tryParents.includes(parent.type) ||
-      (call.awaited && parent.parent && spec.tryParents.includes(parent.parent.type)))) call.tried = true;
+  const awaiter = awaitedBy.get(node.id);
+  if (awaiter !== undefined) call.awaited = true;
+  if (triedIds.has(node.id) || (awaiter !== undefined && triedIds.has(awaiter))) call.tried = true;
   if (spec.argCalls.includes(call.name)) {
     const args = node.childForFieldName('arguments');
     if (args) call.args = squash(args.text, MAX_ARGS);
@@ -372,7 +434,7 @@ function makeImports(spec: LanguageSpec, m: QueryMatch, node: Node): Import[] {
   const line = node.startPosition.row + 1;
   let guarded = false;
   if (spec.guardNodes) {
-    for (let p = node.parent; p; p = p.parent) if (spec.guardNodes.includes(p.type)) { guarded = true; break; }
+    for (let p = parentOf(node); p; p = parentOf(p)) if (spec.guardNodes.includes(p.type)) { guarded = true; break; }
   }
   const tree = capture(m, 'import.tree');
   if (tree && spec.importExpander === 'rust-use') {
