@@ -95,6 +95,15 @@ function localName(rec: FileRecord, imp: Import): string | undefined {
   return undefined;
 }
 
+/** Every import of a local name, in source order (a try/except shim imports it twice). */
+export function importsOf(rec: FileRecord, local: string): Binding[] {
+  const out: Binding[] = [];
+  for (const imp of rec.imports) {
+    if (localName(rec, imp) === local) out.push({ module: imp.module, name: imp.name, guarded: imp.guarded });
+  }
+  return out;
+}
+
 /** Wildcard imports (`from m import *`) of a file. */
 export function wildcardModules(rec: FileRecord): string[] {
   return rec.imports.filter((i) => i.name === '*').map((i) => i.module);

@@ -13,7 +13,7 @@ import { pythonName } from './boundaries.js';
 import { bridgeTables, isStubFile, pyo3Methods, type Site } from './bridges.js';
 import { CHANNEL_SEND, channelTargets } from './channels.js';
 import { dispatchTargets } from './ipc.js';
-import { importMap, resolvePythonModule, rustPathMatches, wildcardModules, type FileRef } from './modules.js';
+import { importsOf, resolvePythonModule, rustPathMatches, wildcardModules, type FileRef } from './modules.js';
 import { isAbstract, methodsOn, overridesOf, receiverOf } from './receivers.js';
 
 export type Confidence = 'exact' | 'import' | 'receiver' | 'name-only';
@@ -103,8 +103,7 @@ function resolveSameLanguage(ws: Workspace, repo: string, rec: FileRecord, call:
     const local = cands.filter((r) => r.repo === repo && r.file === rec.path);
     const localTop = local.filter((r) => !ws.def(r).container || rec.lang !== 'python');
     if (localTop.length) return { targets: targets(preferDefinitions(ws, localTop), 'exact', kind) };
-    const imp = importMap(rec).get(call.name);
-    if (imp) {
+    for (const imp of importsOf(rec, call.name)) {
       const hits = resolveImported(ws, repo, rec, imp.module, imp.name ?? call.name, cands);
       if (hits.length) return { targets: targets(hits, 'import', kind) };
     }
@@ -171,14 +170,26 @@ function followReexports(ws: Workspace, files: FileRef[], name: string, lang: La
       const viaAlias = followReexports(ws, [f], alias.type, lang, depth + 1);
       if (viaAlias.length) return viaAlias;
     }
-    const imp = importMap(r).get(name);
-    if (!imp) continue;
-    const next = resolvePythonModule(ws, f.repo, f.file, imp.module);
-    const real = imp.name ?? name;
-    const hit = topLevel(ws, inFiles(callableRefs(ws, real, 'python'), next));
-    if (hit.length) return hit;
-    const deeper = followReexports(ws, next, real, lang, depth + 1);
-    if (deeper.length) return deeper;
+    const imps = importsOf(r, name);
+    if (!imps.length) {
+      // `from .common import *` in a package __init__: the name may come from any star-imported module.
+      for (const m of wildcardModules(r)) {
+        const files = resolvePythonModule(ws, f.repo, f.file, m);
+        const hit = topLevel(ws, inFiles(callableRefs(ws, name, 'python'), files));
+        if (hit.length) return hit;
+      }
+      continue;
+    }
+    // A compatibility shim imports the name in `try` and again in `except ImportError`: the first module
+    // that exists in the served checkout wins.
+    for (const imp of imps) {
+      const next = resolvePythonModule(ws, f.repo, f.file, imp.module);
+      const real = imp.name ?? name;
+      const hit = topLevel(ws, inFiles(callableRefs(ws, real, 'python'), next));
+      if (hit.length) return hit;
+      const deeper = followReexports(ws, next, real, lang, depth + 1);
+      if (deeper.length) return deeper;
+    }
   }
   return [];
 }
