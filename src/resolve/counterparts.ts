@@ -1,7 +1,7 @@
 /** A definition's counterparts across a language boundary, for explore's symbol answers. */
 import type { DefRef, Workspace } from '../index/workspace.js';
 import { pythonName } from './boundaries.js';
-import { bridgeTables, isStubFile } from './bridges.js';
+import { bridgeTables, isStubFile, pyo3Methods } from './bridges.js';
 import { callIndex, callAt } from './calls.js';
 
 export interface Counterpart {
@@ -21,13 +21,27 @@ export function counterparts(ws: Workspace, ref: DefRef): Counterpart[] {
   const out: Counterpart[] = [];
   const push = (c: Counterpart) => { if (out.length < MAX) out.push(c); };
 
+  if (rec.lang === 'rust' && def.kind === 'method' && def.container) {
+    // A #[pymethods] method: the stub method of the Python class its struct is exposed as.
+    const methods = pyo3Methods(ws, def.container);
+    const pyMethod = [...methods].find(([, r]) => r.file === ref.file && r.i === ref.i)?.[0];
+    if (pyMethod) {
+      const structRef = (ws.byName.get(def.container) ?? []).find((r) => r.repo === ref.repo && (ws.def(r).attrs ?? []).some((a) => a.startsWith('pyclass')));
+      const pyClass = structRef ? pythonName(ws.def(structRef)) : undefined;
+      for (const r of ws.byName.get(pyMethod) ?? []) {
+        const d = ws.def(r);
+        if (!/\.pyi?$/.test(r.file) || d.container?.split('.').pop() !== pyClass) continue;
+        push({ kind: 'pyo3', text: `Python \`${pyClass}.${pyMethod}\` (${r.file.endsWith('.pyi') ? 'type stub' : 'Python'})`, repo: r.repo, file: r.file, line: d.line });
+      }
+    }
+  }
   if (rec.lang === 'rust') {
     const py = pythonName(def);
     if (py) {
       for (const r of ws.byName.get(py) ?? []) {
         if (!r.file.endsWith('.pyi') && !r.file.endsWith('.py')) continue;
         const d = ws.def(r);
-        if (d.container && def.kind !== 'method') continue;
+        if (def.kind === 'method' || d.container) continue;
         push({ kind: 'pyo3', text: `Python \`${py}\` (${r.file.endsWith('.pyi') ? 'type stub' : 'Python'})`, repo: r.repo, file: r.file, line: d.line });
       }
       if (!out.length) push({ kind: 'pyo3', text: `exposed to Python as \`${py}\``, repo: ref.repo, file: ref.file, line: def.line });
@@ -65,6 +79,17 @@ export function counterparts(ws: Workspace, ref: DefRef): Counterpart[] {
       for (const c of callIndex(ws).get(def.name) ?? []) {
         const call = callAt(ws, c);
         if (call.kind === 'cuda-launch') push({ kind: 'cuda-launch', text: 'launched here', repo: c.repo, file: c.file, line: call.line });
+      }
+      // Launches through a local alias: `auto kern = kernel<T>; kern<<<...>>>(...)`.
+      const repo = ws.repos.get(ref.repo)!;
+      for (const r of repo.files.values()) {
+        if (r.lang !== 'cuda') continue;
+        for (const b of r.bindings) {
+          if (!b.alias || b.type.replace(/<.*$/s, '').split('::').pop()!.trim() !== def.name) continue;
+          for (const call of r.calls) {
+            if (call.kind === 'cuda-launch' && call.name === b.target && call.in === b.in) push({ kind: 'cuda-launch', text: `launched here through the alias \`${b.target}\``, repo: ref.repo, file: r.path, line: call.line });
+          }
+        }
       }
     }
     if ((def.attrs ?? []).includes('extern "C"') && !def.decl) {

@@ -57,23 +57,27 @@ function bindingTypes(ws: Workspace, repo: string, rec: FileRecord, inIdx: numbe
   const cls = enclosingClass(rec, inIdx);
   if (!target.startsWith('self.')) {
     const out: TypeRef[] = [];
-    for (const b of rec.bindings) if (b.target === target && b.in === inIdx && !b.alias) out.push(...typeNames(b.type));
+    for (const b of rec.bindings) {
+      if (b.target !== target || b.in !== inIdx) continue;
+      if (!b.alias) out.push(...typeNames(b.type));
+      // `let router = self.inner.clone()`: the type of what it copies (one level, no recursion).
+      else if (b.in >= 0 && /^(self|this)\.\w+$/.test(b.type)) out.push(...bindingTypes(ws, repo, rec, inIdx, 'self.' + b.type.split('.')[1]));
+    }
     return out;
   }
   if (!cls) return [];
   const field = target.slice(5);
   const out: TypeRef[] = [];
   for (const owner of [cls, ...basesOf(ws, cls)]) {
-    for (const ref of ws.byName.get(owner) ?? []) {
-      const d = ws.def(ref);
-      if (d.kind !== 'class' && d.kind !== 'struct') continue;
-      const r = ws.record(ref.repo, ref.file)!;
-      out.push(...fieldTypes(r, ref.i, d, target, field));
+    // The class itself is the one defined closest to the call: same file, then same crate/package.
+    const defs = (ws.byName.get(owner) ?? []).filter((ref) => { const k = ws.def(ref).kind; return k === 'class' || k === 'struct'; });
+    const near = defs.filter((r) => r.repo === repo && r.file === rec.path);
+    const unit = defs.filter((r) => r.repo === repo && unitOf(r.file) === unitOf(rec.path));
+    for (const ref of near.length ? near : unit.length ? unit : defs) {
+      out.push(...fieldTypes(ws.record(ref.repo, ref.file)!, ref.i, ws.def(ref), target, field));
     }
     if (out.length) break;
   }
-  void repo;
-  void rec;
   return out;
 }
 
@@ -182,16 +186,24 @@ export function unitOf(file: string): string {
  */
 export function methodsOn(ws: Workspace, t: TypeRef, name: string, site?: CallSite): DefRef[] {
   let out: DefRef[] = [];
+  // Implementations of a trait (`dyn Trait`, or a trait named as the type) are all valid targets, in any crate.
+  const impls: DefRef[] = [];
   const cands = ws.byName.get(name) ?? [];
   const owners = new Set([t.name, ...basesOf(ws, t.name)]);
+  const notSelf = (r: DefRef) => !(site && r.repo === site.repo && r.file === site.file && r.i === site.inIdx);
   for (const ref of cands) {
     const d: Def = ws.def(ref);
     const owner = d.container?.split(/\.|::/).pop();
-    if (owner && owners.has(owner)) out.push(ref);
-    else if (d.trait === t.name) out.push(ref);
+    if (d.trait === t.name) impls.push(ref);
+    else if (owner && owners.has(owner)) out.push(ref);
   }
-  if (!site || out.length < 2) return out.filter((r) => !(site && r.repo === site.repo && r.file === site.file && r.i === site.inIdx));
-  out = out.filter((r) => !(r.repo === site.repo && r.file === site.file && r.i === site.inIdx));
+  if (!site || out.length < 2) return [...out, ...impls].filter(notSelf);
+  out = out.filter(notSelf);
+  return [...pickCrate(out, t, site), ...impls.filter(notSelf)];
+}
+
+/** Same-named types in several crates: keep the one the type's path or the caller's crate points at. */
+function pickCrate(out: DefRef[], t: TypeRef, site: CallSite): DefRef[] {
   const unit = unitOf(site.file);
   const external = t.path && !/^(crate|self|super|Self)(::|$)/.test(t.path);
   if (external) {

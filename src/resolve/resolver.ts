@@ -325,9 +325,10 @@ export function resolveCall(ws: Workspace, repo: string, rec: FileRecord, call: 
     if (pb && (!res.targets.length || stubOnly)) {
       const out: Target[] = [];
       for (const e of pb) {
-        if (e.isClass || (!!e.cls !== !!call.receiver)) continue;
+        // Bound methods need a receiver; module functions and bound classes may be reached through one (`_ext.f()`).
+        if (e.cls && !call.receiver) continue;
         const refs = preferDefinitions(ws, callableRefs(ws, e.fn, 'cpp')).filter((r) => !e.cls || (ws.def(r).container ?? '').split('::').pop() === e.cls);
-        const note = e.cls ? `pybind11 class_<${e.cls}>.def("${e.pyName}", &${e.cls}::${e.fn})` : `pybind11 m.def("${e.pyName}", &${e.fn})`;
+        const note = e.cls ? `pybind11 class_<${e.cls}>.def("${e.pyName}", &${e.cls}::${e.fn})` : e.isClass ? `pybind11 py::class_<${e.fn}>(m, "${e.pyName}")` : `pybind11 m.def("${e.pyName}", &${e.fn})`;
         for (const ref of refs) out.push({ ref, confidence: stubOnly ? 'receiver' : 'name-only', kind: 'pybind', via: { ...e.site, note } });
       }
       if (out.length) return { targets: out };

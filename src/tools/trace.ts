@@ -42,6 +42,8 @@ const output = {
   cut: z.object({ depth: z.boolean(), limit: z.boolean(), unresolved: z.number(), tests: z.number() }),
   mermaid: z.string().optional(),
   missingAnchors: z.array(z.string()).optional(),
+  /** `to` found no path: nodes/edges then show what the start reaches (2 hops) instead. */
+  noPath: z.boolean().optional(),
   indexed: indexedSchema,
 };
 
@@ -210,7 +212,7 @@ export const traceTool = defineTool({
       : !g.edges.length ? `\n\nNo ${direction} found in the index.` : '';
     return {
       text: `${head}${none}\n\n${body.text}\n\n${footer}`,
-      structured: { start: starts.map((s) => ({ name: qualifiedName(ws.def(s), ws.record(s.repo, s.file)!.lang), loc: loc(s.repo, s.file, ws.def(s).line) })), direction, ...graphStructured(ws, g), ...(body.mermaid ? { mermaid: body.mermaid } : {}), indexed },
+      structured: { start: starts.map((s) => ({ name: qualifiedName(ws.def(s), ws.record(s.repo, s.file)!.lang), loc: loc(s.repo, s.file, ws.def(s).line) })), direction, ...(partial ? { noPath: true } : {}), ...graphStructured(ws, g), ...(body.mermaid ? { mermaid: body.mermaid } : {}), indexed },
     };
   },
 });

@@ -21,10 +21,11 @@ export function renderArch(ws: Workspace, repos: RepoIndex[], detailed: boolean)
     lines.push(`## ${repo.name} — ${repo.root}`);
     lines.push(`${repo.allFiles.length} files, ${repo.files.size} parsed, ${repo.skipped.length} skipped${map.known ? '' : ' (layers derived from the tree: not a known Dynamo/SGLang layout)'}`);
     lines.push('', '| layer | purpose | files | defs | languages |', '|---|---|---|---|---|');
-    for (const l of map.layers) {
-      const purpose = l.missing ? `⚠ not found in this checkout (moved or removed?) — ${l.purpose ?? ''}` : l.purpose ?? '';
-      lines.push(`| ${locText(ws, repo.name, l.path)}/ | ${purpose} | ${l.files} | ${l.defs} | ${langSummary(l.langs)} |`);
+    for (const l of map.layers.filter((x) => !x.missing)) {
+      lines.push(`| ${locText(ws, repo.name, l.path)}/ | ${l.purpose ?? ''} | ${l.files} | ${l.defs} | ${langSummary(l.langs)} |`);
     }
+    const gone = map.layers.filter((x) => x.missing);
+    if (gone.length) lines.push('', `⚠ Known ${repo.name} layers not found in this checkout (moved, removed, or a partial checkout): ${gone.map((l) => `${l.path}/`).join(', ')}`);
     if (map.entryPoints.length) {
       lines.push('', '**Entry points**');
       for (const e of map.entryPoints) lines.push(`- ${locText(ws, repo.name, e.path)} — ${e.what}${e.missing ? ' (⚠ not found)' : ''}`);
