@@ -8,6 +8,7 @@
  *   log.showSignature=false (no gpg), no colour.
  * - Time: an inactivity timeout and a hard deadline on every call; the caller's AbortSignal is honoured.
  */
+import { existsSync } from 'node:fs';
 import { GitPluginError, simpleGit, type SimpleGit } from 'simple-git';
 import { UserError } from '../errors.js';
 
@@ -96,6 +97,9 @@ export function assertNotOption(value: string, what: string): void {
 /** Runs `git <args>` in `root` and returns stdout. Throws GitFailure (or UserError on timeout/cancel). */
 export async function git(root: string, args: string[], opts: GitCallOptions = {}): Promise<string> {
   for (const a of args) if (a.includes('\0')) throw new UserError('a git argument contains a NUL byte; refused.');
+  if (!existsSync(root)) {
+    throw new UserError(`The checkout ${root} no longer exists (moved or deleted while the server was running). Restart the server with its new path (--dynamo/--sglang/--repo NAME=PATH).`);
+  }
   const ms = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const release = await slot();
   const signal = deadline(ms, opts.signal);

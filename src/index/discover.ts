@@ -16,9 +16,12 @@ const ALWAYS_SKIP = new Set(['.git', 'node_modules', '.hg', '.svn']);
 export async function listFiles(root: string, isGit: boolean): Promise<string[]> {
   if (isGit) {
     try {
-      const { stdout } = await run('git', ['-C', root, '-c', 'core.quotepath=off', 'ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+      // Never let the checkout's config run a program (core.fsmonitor), never inherit GIT_DIR & co., never hang.
+      const { stdout } = await run('git', ['-C', root, '-c', 'core.quotepath=off', '-c', 'core.fsmonitor=false', 'ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
         maxBuffer: 256 * 1024 * 1024,
-        env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' },
+        env: safeGitEnv(),
+        timeout: 60_000,
+        killSignal: 'SIGKILL',
       });
       const seen = new Set<string>();
       for (const f of stdout.split('\0')) if (f) seen.add(f);
@@ -28,6 +31,13 @@ export async function listFiles(root: string, isGit: boolean): Promise<string[]>
     }
   }
   return walk(root);
+}
+
+/** The environment for git calls made while indexing: no repo-selecting variables, no system config. */
+export function safeGitEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, GIT_OPTIONAL_LOCKS: '0', GIT_CONFIG_NOSYSTEM: '1', GIT_TERMINAL_PROMPT: '0' };
+  for (const k of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_OBJECT_DIRECTORY', 'GIT_ALTERNATE_OBJECT_DIRECTORIES', 'GIT_CEILING_DIRECTORIES', 'GIT_CONFIG', 'GIT_CONFIG_PARAMETERS', 'GIT_CONFIG_COUNT', 'GIT_EXTERNAL_DIFF']) delete env[k];
+  return env;
 }
 
 function walk(root: string): string[] {

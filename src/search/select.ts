@@ -57,6 +57,10 @@ export function langFilter(lang: string): (path: string) => boolean {
 
 /** A predicate on repo-relative paths for a `path` value: a glob (`lib/llm/**\/*.rs`, `*.py`) or a prefix. */
 export function pathFilter(path: string): (p: string) => boolean {
+  // `..` as a path segment, also inside brace alternatives (`{..,.}/**`) or after any other non-name character.
+  if (path.includes('\0') || /^\s*\//.test(path) || /(^|[^\w.])\.\.(?=$|[^\w.])/.test(path)) {
+    throw new UserError(`path "${path.replace(/\0/g, '\\0')}" must be a glob relative to a served checkout (no leading "/", no ".." segments, no NUL).`, '{"pattern": "def evict", "path": "python/**"}');
+  }
   const p = path.trim().replace(/^\.\//, '');
   if (!p || p === '.' || p === '/') return () => true;
   if (!/[*?[\]{}!]/.test(p)) {

@@ -89,7 +89,7 @@ export function fitBlocks(blocks: string[], maxChars: number): { text: string; s
 export function decodeCursor(cursor: string | undefined): number {
   if (cursor === undefined) return 0;
   const n = /^o(\d{1,9})$/.exec(cursor);
-  if (!n) throw new UserError(`Invalid cursor "${cursor}": pass the nextCursor value of a previous answer unchanged.`);
+  if (!n) throw new UserError(`Invalid cursor "${cursor}": pass the nextCursor value of a previous answer unchanged, or repeat the call without cursor for the first page.`, '{"cursor": "o10"} (the nextCursor of the previous answer)');
   return Number(n[1]);
 }
 
