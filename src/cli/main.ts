@@ -6,9 +6,12 @@
 import { z } from 'zod';
 import { resolveConfig, type WorkspaceConfig } from '../index/config.js';
 import { Workspace } from '../index/workspace.js';
+import { runIndexCommand } from './index-command.js';
 import { log } from '../log.js';
 import { runTool } from '../server/boundary.js';
 import { serveStdio } from '../server/server.js';
+import { cloneMissing, CloneError } from './clone.js';
+import { runDemo } from './demo.js';
 import { TOOLS } from '../tools/index.js';
 import { VERSION } from '../version.js';
 
@@ -20,13 +23,15 @@ Usage:
   dynamo-sglang-mcp trace SYMBOL [--direction callers] [--depth N] [--to TARGET] [--flow NAME]
   dynamo-sglang-mcp blame FILE [--start_line N --end_line M] [--symbol S] [--history true]
   dynamo-sglang-mcp grep PATTERN [--regex false] [--path GLOB] [--lang rust] [--scope code]
-  dynamo-sglang-mcp index                          build the index, print counts and timings
+  dynamo-sglang-mcp index [--json]                 build or refresh the index cache, print counts and timings
+  dynamo-sglang-mcp demo [--keep]                  run the tools on the bundled fixture repos (no checkout needed)
 
 Options:
   --dynamo PATH        Dynamo checkout (default: $DYNAMO_ROOT, then ~/dynamo)
   --sglang PATH        SGLang checkout (default: $SGLANG_ROOT, then ~/sglang)
   --repo NAME=PATH     any other git checkout (repeatable)
   --cache-dir DIR      index cache (default: $XDG_CACHE_HOME/dynamo-sglang-mcp or ~/.cache/dynamo-sglang-mcp)
+  --clone              clone Dynamo/SGLang into DIR/checkouts when not found (needs network; opt-in)
   -h, --help           this text
   -v, --version        print the version
 With no checkout configured or found, the current directory (or $CLAUDE_PROJECT_DIR) is served.`;
@@ -40,10 +45,11 @@ interface Parsed {
   positional: string[];
   help: boolean;
   version: boolean;
+  clone: boolean;
 }
 
 export function parseArgv(argv: string[]): Parsed {
-  const p: Parsed = { config: { repos: [] }, toolArgs: {}, positional: [], help: false, version: false };
+  const p: Parsed = { config: { repos: [] }, toolArgs: {}, positional: [], help: false, version: false, clone: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -57,6 +63,7 @@ export function parseArgv(argv: string[]): Parsed {
     else if (a === '--sglang') p.config.sglang = next();
     else if (a === '--repo') p.config.repos.push(next());
     else if (a === '--cache-dir') p.config.cacheDir = next();
+    else if (a === '--clone') p.clone = true;
     else if (a.startsWith('--')) {
       const eq = a.indexOf('=');
       if (eq > 0) p.toolArgs[a.slice(2, eq)] = a.slice(eq + 1);
@@ -94,7 +101,23 @@ async function main(): Promise<void> {
     process.stdout.write(VERSION + '\n');
     return;
   }
-  const config: WorkspaceConfig = resolveConfig(parsed.config);
+  if (parsed.command === 'demo') {
+    process.exitCode = await runDemo({ keep: parsed.toolArgs.keep === true || parsed.toolArgs.keep === 'true' });
+    return;
+  }
+  let config: WorkspaceConfig = resolveConfig(parsed.config);
+  if (parsed.clone) {
+    const explicit = (['dynamo', 'sglang'] as const).filter((n) => parsed.config[n] || process.env[`${n.toUpperCase()}_ROOT`]);
+    try {
+      const cloned = await cloneMissing({ config, explicit: [...explicit] });
+      const found = Object.fromEntries(config.repos.filter((r) => r.name === 'dynamo' || r.name === 'sglang').map((r) => [r.name, r.root]));
+      if (Object.keys(cloned).length) config = resolveConfig({ ...parsed.config, ...found, ...cloned });
+    } catch (e) {
+      if (!(e instanceof CloneError)) throw e;
+      process.stderr.write(`${e.message}\n`);
+      process.exit(2);
+    }
+  }
   for (const problem of config.problems) log(problem);
   const ws = new Workspace(config);
 
@@ -103,13 +126,8 @@ async function main(): Promise<void> {
     return;
   }
   if (parsed.command === 'index') {
-    const t0 = performance.now();
-    await ws.ready();
-    for (const r of ws.repos.values()) {
-      const mb = r.stats.bytes / 1048576;
-      process.stdout.write(`${r.name}: ${r.root} @ ${r.head?.slice(0, 12) ?? '(not git)'} — ${r.allFiles.length} files, ${r.files.size} parsed (${mb.toFixed(1)} MB), ${r.skipped.length} skipped\n`);
-    }
-    process.stdout.write(`indexed in ${((performance.now() - t0) / 1000).toFixed(2)} s, peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB\n`);
+    await runIndexCommand(ws, parsed.toolArgs.json === true || parsed.toolArgs.json === 'true');
+    await ws.close();
     return;
   }
   const tool = TOOLS.find((t) => t.name === parsed.command);

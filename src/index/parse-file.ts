@@ -1,9 +1,10 @@
 /** Reads and parses one file into a FileRecord, or says why it was skipped. Runs inside a worker. */
-import { readFileSync, statSync } from 'node:fs';
+import { lstatSync, readFileSync } from 'node:fs';
 import { Parser } from 'web-tree-sitter';
 import { extract } from '../lang/extract.js';
 import { loadGrammar } from '../lang/grammar.js';
 import { languageById } from '../lang/registry.js';
+import type { CachedSkip } from './cache.js';
 import type { FileRecord, SkippedFile } from './model.js';
 
 /** Files larger than this are listed as skipped, not parsed (generated tables, vendored blobs). */
@@ -13,24 +14,33 @@ const MAX_LINE = 20_000;
 
 const parsers = new Map<string, Parser>();
 
-export async function parseFile(absPath: string, relPath: string, langId: string): Promise<FileRecord | SkippedFile> {
+/**
+ * Skips carry the stat they were decided at (when the file could be stat'ed), so an unchanged skipped
+ * file is not re-read on every freshness check.
+ */
+export async function parseFile(absPath: string, relPath: string, langId: string): Promise<FileRecord | CachedSkip> {
   const spec = languageById(langId);
   if (!spec) return { path: relPath, reason: `no grammar for ${langId}` };
   let buf: Buffer;
+  let size: number;
   let mtimeMs: number;
   try {
-    const st = statSync(absPath);
-    if (!st.isFile()) return { path: relPath, reason: 'not a regular file' };
-    if (st.size > MAX_PARSE_BYTES) return { path: relPath, reason: `too large (${(st.size / 1048576).toFixed(1)} MB > 1 MB)` };
+    // lstat: a symlink is never followed, it could lead outside the checkout.
+    const st = lstatSync(absPath);
+    size = st.size;
     mtimeMs = st.mtimeMs;
+    if (st.isSymbolicLink()) return { path: relPath, reason: 'a symbolic link (never followed: it could lead outside the checkout)', size, mtimeMs };
+    if (!st.isFile()) return { path: relPath, reason: 'not a regular file', size, mtimeMs };
+    if (st.size > MAX_PARSE_BYTES) return { path: relPath, reason: `too large (${(st.size / 1048576).toFixed(1)} MB > 1 MB)`, size, mtimeMs };
     buf = readFileSync(absPath);
   } catch (e) {
     return { path: relPath, reason: `unreadable: ${(e as NodeJS.ErrnoException).code ?? String(e)}` };
   }
-  if (buf.subarray(0, 8192).includes(0)) return { path: relPath, reason: 'binary (NUL byte)' };
+  const skip = (reason: string): CachedSkip => ({ path: relPath, reason, size, mtimeMs });
+  if (buf.subarray(0, 8192).includes(0)) return skip('binary (NUL byte)');
   let text = buf.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  if (longestLine(text) > MAX_LINE) return { path: relPath, reason: `minified (a line over ${MAX_LINE} chars)` };
+  if (longestLine(text) > MAX_LINE) return skip(`minified (a line over ${MAX_LINE} chars)`);
   try {
     const g = await loadGrammar(spec);
     let parser = parsers.get(spec.id);
@@ -42,7 +52,7 @@ export async function parseFile(absPath: string, relPath: string, langId: string
     const rec = extract(spec, parser, g.query, text);
     return { path: relPath, size: buf.length, mtimeMs, ...rec };
   } catch (e) {
-    return { path: relPath, reason: `parse failed: ${(e as Error).message}` };
+    return skip(`parse failed: ${(e as Error).message}`);
   }
 }
 

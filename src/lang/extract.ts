@@ -124,7 +124,7 @@ function extractTree(spec: LanguageSpec, root: Node, query: Query, source: strin
         defRanges.push({ start: node.startIndex, end: node.endIndex });
       }
     } else if (name.startsWith('call.')) {
-      const call = makeCall(spec, m, node, name.slice(5) as CallKind);
+      const call = makeCall(spec, m, node, name.slice(5) as CallKind, source);
       if (!call) continue;
       const prev = callById.get(node.id);
       if (prev !== undefined) {
@@ -399,7 +399,7 @@ function docLine(spec: LanguageSpec, node: Node): string | undefined {
   return doc;
 }
 
-function makeCall(spec: LanguageSpec, m: QueryMatch, node: Node, kind: CallKind): Call | undefined {
+function makeCall(spec: LanguageSpec, m: QueryMatch, node: Node, kind: CallKind, source: string): Call | undefined {
   const nameNode = capture(m, 'call.name');
   if (!nameNode) return undefined;
   const recv = capture(m, 'call.receiver');
@@ -413,8 +413,10 @@ function makeCall(spec: LanguageSpec, m: QueryMatch, node: Node, kind: CallKind)
     in: -1,
   };
   if (recv) {
-    call.receiver = squash(recv.text, MAX_RECEIVER);
-    call.sep = recv.nextSibling?.type === '->' ? '->' : '.';
+    // From the source text (node.text is this same slice): one wasm call instead of three and a Node.
+    const end = recv.endIndex;
+    call.receiver = squash(source.slice(recv.startIndex, end), MAX_RECEIVER);
+    call.sep = /^\s*->/.test(source.slice(end, end + 64)) ? '->' : '.';
   } else if (path) {
     call.receiver = squash(path.text, MAX_RECEIVER);
     call.sep = spec.pathSep === '::' ? '::' : '.';

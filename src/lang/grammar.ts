@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Language, Parser, Query } from 'web-tree-sitter';
+import { contextPatterns } from './extract.js';
 import type { LanguageSpec } from './registry.js';
 
 const require = createRequire(import.meta.url);
@@ -39,11 +40,15 @@ export function queryText(spec: LanguageSpec): string {
       parts.push(readFileSync(join(full, f), 'utf8'));
     }
   }
+  parts.push(contextPatterns(spec));
   return parts.join('\n');
 }
 
 export async function loadGrammar(spec: LanguageSpec): Promise<LoadedGrammar> {
-  let p = loaded.get(spec.id);
+  // Languages with the same grammar and queries (C and C++) share one compiled query: compiling the C++
+  // query takes ~0.5 s per worker.
+  const key = `${spec.grammar.pkg}:${spec.queryDirs.join(',')}:${contextPatterns(spec)}`;
+  let p = loaded.get(key);
   if (!p) {
     p = (async () => {
       initDone ??= Parser.init();
@@ -56,7 +61,7 @@ export async function loadGrammar(spec: LanguageSpec): Promise<LoadedGrammar> {
       const language = await lp;
       return { language, query: new Query(language, queryText(spec)) };
     })();
-    loaded.set(spec.id, p);
+    loaded.set(key, p);
   }
   return p;
 }

@@ -14,7 +14,8 @@ export interface BoundaryResult {
 
 export async function runTool(tool: ToolSpec, args: unknown, ctx: ToolContext): Promise<BoundaryResult> {
   try {
-    await ctx.ws.ready((done, total, message) => ctx.progress?.(done, total, `indexing: ${message}`));
+    // Loads or builds the index on first use, then re-reads files changed since (stat-checked, throttled).
+    await ctx.ws.refresh((done, total, message) => ctx.progress?.(done, total, `indexing: ${message}`));
     if (ctx.signal?.aborted) return errorResult(`${tool.name} was cancelled.`);
     const answer = await tool.run(args as never, ctx);
     return { content: [{ type: 'text', text: answer.text }], structuredContent: answer.structured };

@@ -1,0 +1,218 @@
+/**
+ * The persisted index: one file per checkout under `<cacheDir>/index/`, named after a hash of the checkout's
+ * absolute path. Layout (little-endian):
+ *
+ *   "DSMIDX\0\1" | u32 headerLen | u32 bodyLen | u32 crc32(header+body) | header (JSON) | body
+ *   body = for each file: u32 blobLen | blob   (blob = cache-codec encoding of a FileRecord or CachedSkip)
+ *
+ * The header carries the fingerprint (format version + hash of query files, grammar package versions and
+ * extractor code): any difference, a bad checksum, a short file or a blob that does not decode means the
+ * cache is ignored and rebuilt, never trusted. Writes go to a temp file in the same directory, then rename:
+ * a reader sees the old file or the new one, never a partial one. Two servers on one checkout may both
+ * write; the last rename wins and both files are complete.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as zlib from 'node:zlib';
+import { PACKAGE_ROOT } from '../lang/grammar.js';
+import { LANGUAGES } from '../lang/registry.js';
+import { CodecError, decodeValue, encodeValue } from './cache-codec.js';
+import type { FileRecord, SkippedFile } from './model.js';
+
+export const CACHE_FORMAT = 1;
+const MAGIC = Buffer.from('DSMIDX\0\x01', 'latin1');
+const FIXED = MAGIC.length + 12;
+
+/** A skipped file with the stat it was skipped at, so an unchanged skip is not re-read on the next start. */
+export interface CachedSkip extends SkippedFile {
+  size?: number;
+  mtimeMs?: number;
+}
+
+export type CachedEntry = FileRecord | CachedSkip;
+
+/** mtimes of what decides the file list without running git: directories, ignore files, git's HEAD/index/ref. */
+export interface Stamps {
+  dirs: Record<string, number>;
+  ignores: Record<string, number>;
+  git: Record<string, number>;
+}
+
+export interface CacheHeader {
+  format: number;
+  fingerprint: string;
+  root: string;
+  head?: string;
+  /** Every file git showed (grep's corpus), as of `stamps`. */
+  allFiles: string[];
+  stamps: Stamps;
+  count: number;
+  written: string;
+}
+
+export interface LoadedCache {
+  header: CacheHeader;
+  /** Blobs in file order; each decodes to one CachedEntry. Views into the file buffer. */
+  blobs: Uint8Array[];
+  bytes: number;
+}
+
+const require = createRequire(import.meta.url);
+let fingerprintValue: string | undefined;
+
+/**
+ * Hash of everything that shapes a record: the cache format, every query file, the grammar and runtime
+ * package versions, and the compiled extractor code. Changing any of them invalidates every cache.
+ */
+export function fingerprint(): string {
+  if (fingerprintValue) return fingerprintValue;
+  const h = createHash('sha256');
+  h.update(`format ${CACHE_FORMAT}\n`);
+  const qdir = join(PACKAGE_ROOT, 'queries');
+  for (const dir of readdirSync(qdir).sort()) {
+    for (const f of readdirSync(join(qdir, dir)).sort()) h.update(`${dir}/${f}\n`).update(readFileSync(join(qdir, dir, f)));
+  }
+  const pkgs = new Set(['web-tree-sitter', ...LANGUAGES.map((l) => l.grammar.pkg)]);
+  for (const pkg of [...pkgs].sort()) h.update(`${pkg}@${packageVersion(pkg)}\n`);
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (const f of ['../lang/extract.js', '../lang/registry.js', '../lang/rust-use.js', '../lang/grammar.js', './parse-file.js', './cache-codec.js']) {
+    try {
+      h.update(f).update(readFileSync(join(here, f)));
+    } catch {
+      h.update(`${f} missing`);
+    }
+  }
+  fingerprintValue = h.digest('hex').slice(0, 32);
+  return fingerprintValue;
+}
+
+function packageVersion(pkg: string): string {
+  let dir = dirname(require.resolve(pkg === 'web-tree-sitter' ? pkg : `${pkg}/package.json`));
+  for (let i = 0; i < 4; i++, dir = dirname(dir)) {
+    try {
+      const json = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (json.name === pkg) return json.version ?? '?';
+    } catch {
+      /* keep walking up */
+    }
+  }
+  return '?';
+}
+
+/** `<cacheDir>/index/<basename>-<hash of the absolute path>.idx` */
+export function cacheFileFor(cacheDir: string, root: string): string {
+  const hash = createHash('sha256').update(root).digest('hex').slice(0, 16);
+  const base = basename(root).replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 40) || 'repo';
+  return join(cacheDir, 'index', `${base}-${hash}.idx`);
+}
+
+const crc32: (data: Uint8Array, value?: number) => number = (zlib as unknown as { crc32?: (d: Uint8Array, v?: number) => number }).crc32 ??
+  ((data, value = 0) => createHash('sha256').update(data).update(String(value)).digest().readUInt32LE(0));
+
+export type LoadResult = { ok: true; cache: LoadedCache } | { ok: false; reason: string };
+
+/** Reads and verifies a cache file. Anything short of a complete, matching file is a miss with a reason. */
+export function readCache(file: string, root: string): LoadResult {
+  let buf: Buffer;
+  try {
+    buf = readFileSync(file);
+  } catch (e) {
+    return { ok: false, reason: (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no cache yet' : `unreadable (${(e as Error).message})` };
+  }
+  if (buf.length < FIXED || !buf.subarray(0, MAGIC.length).equals(MAGIC)) return { ok: false, reason: 'not a cache file of this format' };
+  const headerLen = buf.readUInt32LE(MAGIC.length);
+  const bodyLen = buf.readUInt32LE(MAGIC.length + 4);
+  const crc = buf.readUInt32LE(MAGIC.length + 8);
+  if (buf.length !== FIXED + headerLen + bodyLen) return { ok: false, reason: `truncated (${buf.length} of ${FIXED + headerLen + bodyLen} bytes)` };
+  if ((crc32(buf.subarray(FIXED)) >>> 0) !== crc) return { ok: false, reason: 'checksum mismatch (corrupt)' };
+  let header: CacheHeader;
+  try {
+    header = JSON.parse(buf.toString('utf8', FIXED, FIXED + headerLen)) as CacheHeader;
+  } catch {
+    return { ok: false, reason: 'unreadable header' };
+  }
+  if (header.format !== CACHE_FORMAT) return { ok: false, reason: `format ${header.format}, expected ${CACHE_FORMAT}` };
+  if (header.fingerprint !== fingerprint()) return { ok: false, reason: 'built by a different version (queries, grammars or extractor changed)' };
+  if (header.root !== root) return { ok: false, reason: `built for ${header.root}` };
+  const blobs: Uint8Array[] = [];
+  let pos = FIXED + headerLen;
+  while (pos < buf.length) {
+    if (pos + 4 > buf.length) return { ok: false, reason: 'truncated entry' };
+    const len = buf.readUInt32LE(pos);
+    pos += 4;
+    if (pos + len > buf.length) return { ok: false, reason: 'truncated entry' };
+    blobs.push(buf.subarray(pos, pos + len));
+    pos += len;
+  }
+  if (blobs.length !== header.count) return { ok: false, reason: `${blobs.length} entries, header says ${header.count}` };
+  return { ok: true, cache: { header, blobs, bytes: buf.length } };
+}
+
+export function decodeEntry(blob: Uint8Array): CachedEntry {
+  const v = decodeValue(blob) as CachedEntry;
+  if (!v || typeof v !== 'object' || typeof v.path !== 'string') throw new CodecError('entry without a path');
+  return v;
+}
+
+export function encodeEntry(entry: CachedEntry): Uint8Array {
+  return encodeValue(entry);
+}
+
+/**
+ * Writes the cache atomically: a temp file in the same directory, then rename. Concurrent writers each
+ * rename a complete file; the last one wins. Returns the bytes written.
+ */
+export async function writeCache(file: string, header: Omit<CacheHeader, 'format' | 'fingerprint' | 'count' | 'written'>, blobs: Uint8Array[]): Promise<number> {
+  await mkdir(dirname(file), { recursive: true });
+  const full: CacheHeader = { format: CACHE_FORMAT, fingerprint: fingerprint(), ...header, count: blobs.length, written: new Date().toISOString() };
+  const headerBuf = Buffer.from(JSON.stringify(full), 'utf8');
+  let bodyLen = 0;
+  for (const b of blobs) bodyLen += 4 + b.length;
+  const body = Buffer.allocUnsafe(bodyLen);
+  let pos = 0;
+  for (const b of blobs) {
+    body.writeUInt32LE(b.length, pos);
+    body.set(b, pos + 4);
+    pos += 4 + b.length;
+  }
+  const fixed = Buffer.alloc(FIXED);
+  MAGIC.copy(fixed);
+  fixed.writeUInt32LE(headerBuf.length, MAGIC.length);
+  fixed.writeUInt32LE(bodyLen, MAGIC.length + 4);
+  fixed.writeUInt32LE(crc32(body, crc32(headerBuf)) >>> 0, MAGIC.length + 8);
+  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2, 8)}.tmp`;
+  try {
+    const fh = await open(tmp, 'w', 0o644);
+    try {
+      for (const part of [fixed, headerBuf, body]) {
+        for (let off = 0; off < part.length;) off += (await fh.write(part, off, part.length - off)).bytesWritten;
+      }
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, file);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
+  return FIXED + headerBuf.length + bodyLen;
+}
+
+/** Temp files of writers that died mid-write (older than a minute) are removed. */
+export function sweepTempFiles(file: string): void {
+  const dir = dirname(file);
+  const prefix = basename(file) + '.';
+  try {
+    for (const f of readdirSync(dir)) {
+      if (!f.startsWith(prefix) || !f.endsWith('.tmp')) continue;
+      const p = join(dir, f);
+      if (Date.now() - statSync(p).mtimeMs > 60_000) rmSync(p, { force: true });
+    }
+  } catch {
+    /* nothing to sweep */
+  }
+}
