@@ -101,7 +101,13 @@ describe('trace: pybind (Python → C++)', () => {
     }
   });
 
-  test.todo('pybind: methods bound with .def("evict", &RadixTreeCpp::evict) on py::class_ — self._tree.evict() in RadixTreeCpp.evict → C++ RadixTreeCpp::evict (tree_v2.cpp:122); today listed as ambiguous among 6 Python evicts');
+  test('pybind: methods bound with .def("evict", &RadixTreeCpp::evict) on py::class_ — self._tree.evict() in RadixTreeCpp.evict → C++ RadixTreeCpp::evict (tree_v2.cpp:122)', async () => {
+    const C = 'python/sglang/srt/mem_cache/cpp_radix_tree';
+    const { es } = await trace({ symbol: `${C}/radix_tree.py:RadixTreeCpp.evict`, depth: 1 });
+    const hits = es.filter((e) => e.kind === 'pybind');
+    assert.ok(hits.some((e) => e.to === `${C}/tree_v2.cpp:122`), hits.map((e) => e.to).join(', ') || 'no pybind edge');
+    assert.ok(hits.every((e) => /class_<RadixTreeCpp>\.def\("evict"/.test(e.note!)), hits.map((e) => e.note).join(' | '));
+  });
 });
 
 describe('trace: torch-op (Python wrapper → m.impl → C++ host function)', () => {
