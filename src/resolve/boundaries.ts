@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Call, Def, FileRecord } from '../index/model.js';
-import type { RepoIndex } from '../index/workspace.js';
+import type { RepoIndex, Workspace } from '../index/workspace.js';
+import { derived } from './derived.js';
 import { PACKAGE_ROOT } from '../lang/grammar.js';
 
 interface RuleJson {
@@ -79,7 +80,6 @@ export interface CensusRow {
   sample?: { file: string; line: number };
 }
 
-/** Counts every boundary rule over one repo. */
 /** Names defined in a repo by definitions matching a rule (for calleeRule checks). */
 export function namesDefinedBy(repo: RepoIndex, ruleId: string): Set<string> {
   const rule = boundaryRules().find((r) => r.id === ruleId);
@@ -92,6 +92,18 @@ export function namesDefinedBy(repo: RepoIndex, ruleId: string): Set<string> {
   return names;
 }
 
+const calleeNameCache = derived(() => new Map<string, Set<string>>());
+
+/** namesDefinedBy, computed once per repo and rule until the index changes (outlines ask for it per file). */
+export function namesDefinedByCached(ws: Workspace, repo: RepoIndex, ruleId: string): Set<string> {
+  const cache = calleeNameCache(ws);
+  const key = `${repo.name}\0${ruleId}`;
+  let names = cache.get(key);
+  if (!names) cache.set(key, names = namesDefinedBy(repo, ruleId));
+  return names;
+}
+
+/** Counts every boundary rule over one repo. */
 export function census(repo: RepoIndex): CensusRow[] {
   const rows = boundaryRules().map((rule) => ({ rule, count: 0, files: 0 } as CensusRow));
   const callees = new Map<string, Set<string>>();

@@ -144,17 +144,9 @@ export function pyo3Methods(ws: Workspace, rustType: string): Map<string, DefRef
     const rec = ws.record(ref.repo, ref.file)!;
     rec.defs.forEach((d, i) => {
       if (d.kind === 'method' && d.container === rustType && d.line >= impl.line && d.endLine <= impl.endLine) {
-        out.set(pythonName(d) ?? pyo3Rename(d.attrs) ?? d.name, { repo: ref.repo, file: ref.file, i });
+        out.set(pythonName(d) ?? d.name, { repo: ref.repo, file: ref.file, i });
       }
     });
   }
   return out;
-}
-
-function pyo3Rename(attrs: string[] | undefined): string | undefined {
-  for (const a of attrs ?? []) {
-    const m = /^pyo3\(.*\bname\s*=\s*"([^"]+)"/.exec(a);
-    if (m) return m[1];
-  }
-  return undefined;
 }

@@ -7,6 +7,7 @@ import type { Call } from '../index/model.js';
 import type { DefRef, Workspace } from '../index/workspace.js';
 import type { FileRecord } from '../index/model.js';
 import { derived } from './derived.js';
+import { unitOf } from './receivers.js';
 import type { Target } from './resolver.js';
 
 export const CHANNEL_SEND = new Set(['send', 'try_send', 'blocking_send', 'send_async', 'put', 'put_nowait']);
@@ -20,12 +21,6 @@ function channelKey(receiver: string, side: 'send' | 'recv'): string | undefined
   const re = side === 'send' ? /^(.*?)_?(tx|sender|sink)$/i : /^(.*?)_?(rx|receiver|stream)$/i;
   const m = re.exec(base);
   return m ? `c:${m[1].toLowerCase()}` : undefined;
-}
-
-/** The crate or package a file belongs to: the path up to its `src/` (Rust) or its directory (Python). */
-function unitOf(file: string): string {
-  const i = file.indexOf('/src/');
-  return i >= 0 ? file.slice(0, i) : file.slice(0, file.lastIndexOf('/'));
 }
 
 const receivers = derived((ws: Workspace) => {

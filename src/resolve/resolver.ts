@@ -6,10 +6,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Call, Def, FileRecord, LangId } from '../index/model.js';
+import type { Call, FileRecord, LangId } from '../index/model.js';
 import type { DefRef, Workspace } from '../index/workspace.js';
 import { PACKAGE_ROOT } from '../lang/grammar.js';
-import { pythonName } from './boundaries.js';
 import { bridgeTables, isStubFile, pyo3Methods, type Site } from './bridges.js';
 import { CHANNEL_SEND, channelTargets } from './channels.js';
 import { dispatchTargets } from './ipc.js';
@@ -371,9 +370,3 @@ function spawnTargetCall(call: Call): Call | undefined {
   const name = parts.pop()!;
   return { ...call, name, receiver: parts.length ? parts.join('.') : undefined, sep: parts.length ? '.' : undefined, args: undefined, spawned: true };
 }
-
-export function isTriton(def: Def): boolean {
-  return (def.attrs ?? []).some((a) => /^(triton\.)?jit\b/.test(a));
-}
-
-export { pythonName };

@@ -3,7 +3,7 @@ import { UserError } from '../../errors.js';
 import type { Def, FileRecord } from '../../index/model.js';
 import type { RepoIndex, Workspace } from '../../index/workspace.js';
 import { languageOf } from '../../lang/registry.js';
-import { boundaryRules, callMatches, defMarkers, namesDefinedBy, pythonName, torchOpName } from '../../resolve/boundaries.js';
+import { boundaryRules, callMatches, defMarkers, namesDefinedByCached, pythonName, torchOpName } from '../../resolve/boundaries.js';
 import { qualifiedName } from '../../resolve/lookup.js';
 import { loc, locText } from '../common.js';
 
@@ -130,7 +130,7 @@ export function renderOutline(ws: Workspace, repo: RepoIndex, path: string, offs
   const callMarkers: string[] = [];
   for (const rule of boundaryRules()) {
     if (!rule.call || !rule.langs.has(rec.lang)) continue;
-    const callees = rule.call.calleeRule ? namesDefinedBy(repo, rule.call.calleeRule) : undefined;
+    const callees = rule.call.calleeRule ? namesDefinedByCached(ws, repo, rule.call.calleeRule) : undefined;
     for (const c of rec.calls) {
       if (!callMatches(rule, c, rec, callees)) continue;
       const what = rule.id === 'torch-op' ? `registers torch op \`${torchOpName(c) ?? '?'}\`` :
