@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { PACKAGE_ROOT } from '../src/lang/grammar.js';
+import { PACKAGE_ROOT } from '../src/package-root.js';
 
 const BIN = join(PACKAGE_ROOT, 'dist/cli/main.js');
 

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { PACKAGE_ROOT } from '../src/lang/grammar.js';
+import { PACKAGE_ROOT } from '../src/package-root.js';
 
 const SCRIPT = join(PACKAGE_ROOT, 'scripts/inspector.mjs');
 const INSPECTOR = join(PACKAGE_ROOT, 'node_modules/@modelcontextprotocol/inspector/package.json');

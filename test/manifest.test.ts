@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { PACKAGE_ROOT } from '../src/lang/grammar.js';
+import { PACKAGE_ROOT } from '../src/package-root.js';
 import { loadSkills } from '../src/server/skills.js';
 import { TOOLS } from '../src/tools/index.js';
 

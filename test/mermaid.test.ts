@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { PACKAGE_ROOT } from '../src/lang/grammar.js';
+import { PACKAGE_ROOT } from '../src/package-root.js';
 import { flowNames } from '../src/resolve/flows.js';
 import { runTool } from '../src/server/boundary.js';
 import { safe } from '../src/tools/trace/mermaid.js';

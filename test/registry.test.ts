@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { loadGrammar, PACKAGE_ROOT } from '../src/lang/grammar.js';
+import { loadGrammar } from '../src/lang/grammar.js';
+import { PACKAGE_ROOT } from '../src/package-root.js';
 import { LANGUAGES, languageOf } from '../src/lang/registry.js';
 
 test('every registered language has query files that compile', async () => {

@@ -13,7 +13,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Ajv } from 'ajv';
-import { PACKAGE_ROOT } from '../src/lang/grammar.js';
+import { PACKAGE_ROOT } from '../src/package-root.js';
 
 const SCHEMA_URL = 'https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json';
 const server = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'server.json'), 'utf8')) as Record<string, unknown>;

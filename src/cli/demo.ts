@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { resolveConfig } from '../index/config.js';
 import { Workspace } from '../index/workspace.js';
-import { PACKAGE_ROOT } from '../lang/grammar.js';
+import { PACKAGE_ROOT } from '../package-root.js';
 import { runTool } from '../server/boundary.js';
 import { TOOLS } from '../tools/index.js';
 

@@ -9,7 +9,6 @@ import { Workspace } from '../index/workspace.js';
 import { runIndexCommand } from './index-command.js';
 import { log } from '../log.js';
 import { runTool } from '../server/boundary.js';
-import { serveStdio } from '../server/server.js';
 import { cloneMissing, CloneError } from './clone.js';
 import { runDemo } from './demo.js';
 import { TOOLS } from '../tools/index.js';
@@ -122,6 +121,8 @@ async function main(): Promise<void> {
   const ws = new Workspace(config);
 
   if (!parsed.command) {
+    // Loaded only to serve: the SDK is the largest import, and a CLI answer does not need it.
+    const { serveStdio } = await import('../server/server.js');
     await serveStdio(ws);
     return;
   }

@@ -8,10 +8,10 @@
  * Blob: varint stringCount, varint tableBytes, the UTF-8 table, varint lengths (UTF-16 units) of each
  * string, varint shapeCount, per shape: varint keyCount and key string indexes; then the value.
  * Value tags: 0 undefined, 1 null, 2 false, 3 true, 4 uint, 5 negative int, 6 float64, 7 string,
- * 8 array, 9 object, 10 array of uints.
+ * 8 array, 9 object, 10 array of uints, 11 bytes (a Uint8Array; decoded as a view into the blob, no copy).
  */
 
-const T_UNDEF = 0, T_NULL = 1, T_FALSE = 2, T_TRUE = 3, T_UINT = 4, T_NEG = 5, T_F64 = 6, T_STR = 7, T_ARR = 8, T_OBJ = 9, T_UINTS = 10;
+const T_UNDEF = 0, T_NULL = 1, T_FALSE = 2, T_TRUE = 3, T_UINT = 4, T_NEG = 5, T_F64 = 6, T_STR = 7, T_ARR = 8, T_OBJ = 9, T_UINTS = 10, T_BYTES = 11;
 
 const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder();
@@ -103,6 +103,12 @@ export function encodeValue(value: unknown): Uint8Array {
         return;
       case 'object': {
         if (v === null) { body.byte(T_NULL); return; }
+        if (v instanceof Uint8Array) {
+          body.byte(T_BYTES);
+          body.uint(v.length);
+          body.bytes(v);
+          return;
+        }
         if (Array.isArray(v)) {
           if (v.length && v.every(isUint)) {
             body.byte(T_UINTS);
@@ -261,6 +267,13 @@ export function decodeValue(b: Uint8Array): unknown {
         for (let i = 0; i < n; i++) a[i] = uint();
         return a;
       }
+      case T_BYTES: {
+        const n = uint();
+        if (n > end - pos) throw new CodecError('bad byte length');
+        pos += n;
+        // A plain Uint8Array view, also when the blob is a Buffer (a cache file read from disk).
+        return new Uint8Array(b.buffer, b.byteOffset + pos - n, n);
+      }
       default:
         throw new CodecError(`bad tag ${b[pos - 1]} at ${pos - 1}`);
     }
@@ -268,4 +281,30 @@ export function decodeValue(b: Uint8Array): unknown {
   const v = val();
   if (pos !== end) throw new CodecError('trailing bytes');
   return v;
+}
+
+/** Packs non-negative integers as varints: compact, and decoded only by whoever reads them. */
+const packer = new Writer();
+
+export function packUints(values: readonly number[]): Uint8Array {
+  packer.reset();
+  for (const v of values) packer.uint(v);
+  return packer.buf.slice(0, packer.pos);
+}
+
+/** The inverse of packUints; throws CodecError on a truncated varint. */
+export function unpackUints(b: Uint8Array): number[] {
+  const out: number[] = [];
+  let pos = 0;
+  while (pos < b.length) {
+    let x = b[pos++];
+    let r = x & 0x7f;
+    for (let m = 0x80; x >= 0x80; m *= 0x80) {
+      if (pos >= b.length) throw new CodecError('bad varint');
+      x = b[pos++];
+      r += (x & 0x7f) * m;
+    }
+    out.push(r);
+  }
+  return out;
 }

@@ -18,12 +18,12 @@ import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as zlib from 'node:zlib';
-import { PACKAGE_ROOT } from '../lang/grammar.js';
+import { PACKAGE_ROOT } from '../package-root.js';
 import { LANGUAGES } from '../lang/registry.js';
 import { CodecError, decodeValue, encodeValue } from './cache-codec.js';
 import type { FileRecord, SkippedFile } from './model.js';
 
-export const CACHE_FORMAT = 1;
+export const CACHE_FORMAT = 2;
 const MAGIC = Buffer.from('DSMIDX\0\x01', 'latin1');
 const FIXED = MAGIC.length + 12;
 

@@ -110,9 +110,12 @@ export interface FileRecord {
   imports: Import[];
   bindings: Binding[];
   errors: ErrorMark[];
-  /** Comment and string ranges for grep scopes: flat [startLine, startCol, endLine, endCol, ...]. */
-  comments: number[];
-  strings: number[];
+  /**
+   * Comment and string ranges for grep scopes: flat [startLine, startCol, endLine, endCol, ...] packed as
+   * varints (cache-codec packUints). Only grep's scopes read them, so a warm start never unpacks them.
+   */
+  comments: Uint8Array;
+  strings: Uint8Array;
   /** Count of ERROR/MISSING nodes in the syntax tree. */
   parseErrors: number;
 }

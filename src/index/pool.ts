@@ -103,7 +103,18 @@ export class ParserPool {
   warm(langs: string[]): void {
     if (!langs.length) return;
     const slot = this.slots.find((s) => !s.batch) ?? (this.slots.length < this.threads ? this.spawn() : undefined);
-    if (!slot) return;
+    if (slot) this.send(slot, langs);
+  }
+
+  /**
+   * Starts every worker now and has it compile the parser runtime, so a cold index's workers are ready
+   * when the file list is (listing a checkout takes longer than starting a worker).
+   */
+  prestart(): void {
+    while (this.slots.length < this.threads) this.send(this.spawn(), []);
+  }
+
+  private send(slot: Slot, langs: string[]): void {
     slot.worker.ref();
     slot.batch = { lang: '', bytes: 0, files: [], done: () => {} };
     for (const l of langs) slot.langs.add(l);

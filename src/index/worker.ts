@@ -4,7 +4,7 @@
  * the cache file, so records are serialized once.
  */
 import { parentPort } from 'node:worker_threads';
-import { loadGrammar } from '../lang/grammar.js';
+import { initRuntime, loadGrammar } from '../lang/grammar.js';
 import { languageById } from '../lang/registry.js';
 import { encodeValue } from './cache-codec.js';
 import { parseFile } from './parse-file.js';
@@ -14,6 +14,7 @@ export interface ParseReply { id: number; blobs: Uint8Array[] }
 
 parentPort!.on('message', async (job: ParseJob) => {
   const blobs: Uint8Array[] = [];
+  if (job.warm) await initRuntime().catch(() => undefined);
   for (const id of job.warm ?? []) {
     const spec = languageById(id);
     if (spec) await loadGrammar(spec).catch(() => undefined);

@@ -176,6 +176,10 @@ export class Workspace {
   private async build(): Promise<void> {
     const t0 = performance.now();
     const caches = await openCaches(this.config.cacheDir, this.config.repos);
+    if ([...caches.values()].some((c) => c.miss)) {
+      this.pool ??= new ParserPool(defaultThreads());
+      this.pool.prestart();
+    }
     try {
       await this.load(caches, t0);
     } catch (e) {

@@ -13,6 +13,7 @@ import type { Node, Parser, Query, QueryCapture, QueryMatch } from 'web-tree-sit
 import type {
   Binding, Call, CallKind, Def, DefKind, ErrorMark, ErrorMarkKind, FileRecord, Import,
 } from '../index/model.js';
+import { packUints } from '../index/cache-codec.js';
 import type { LanguageSpec } from './registry.js';
 import { recoverDefs } from './recover.js';
 import { expandRustUse } from './rust-use.js';
@@ -167,7 +168,7 @@ function extractTree(spec: LanguageSpec, root: Node, query: Query, source: strin
   return {
     lang: spec.id,
     lines: root.endPosition.row + (root.endPosition.column > 0 ? 1 : 0),
-    defs, calls, imports, bindings, errors, comments, strings, parseErrors,
+    defs, calls, imports, bindings, errors, comments: packUints(comments), strings: packUints(strings), parseErrors,
   };
 }
 

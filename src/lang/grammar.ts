@@ -1,27 +1,13 @@
 /** Loads tree-sitter wasm grammars and compiles each language's query files once per thread. */
 import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Language, Parser, Query } from 'web-tree-sitter';
+import { PACKAGE_ROOT } from '../package-root.js';
 import { contextPatterns } from './extract.js';
 import type { LanguageSpec } from './registry.js';
 
 const require = createRequire(import.meta.url);
-
-/** Package root: dist/lang/grammar.js (or dist-test/src/lang/…) → walk up to the dir with queries/. */
-export const PACKAGE_ROOT = (() => {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    try {
-      readdirSync(join(dir, 'queries'));
-      return dir;
-    } catch {
-      dir = dirname(dir);
-    }
-  }
-  throw new Error('dynamo-sglang-mcp: cannot find the queries/ directory of the package');
-})();
 
 export interface LoadedGrammar {
   language: Language;
@@ -44,6 +30,12 @@ export function queryText(spec: LanguageSpec): string {
   return parts.join('\n');
 }
 
+/** Compiles the tree-sitter runtime (tree-sitter.wasm) once per thread; loadGrammar calls it too. */
+export function initRuntime(): Promise<void> {
+  initDone ??= Parser.init();
+  return initDone;
+}
+
 export async function loadGrammar(spec: LanguageSpec): Promise<LoadedGrammar> {
   // Languages with the same grammar and queries (C and C++) share one compiled query: compiling the C++
   // query takes ~0.5 s per worker.
@@ -51,8 +43,7 @@ export async function loadGrammar(spec: LanguageSpec): Promise<LoadedGrammar> {
   let p = loaded.get(key);
   if (!p) {
     p = (async () => {
-      initDone ??= Parser.init();
-      await initDone;
+      await initRuntime();
       let lp = languages.get(spec.grammar.pkg);
       if (!lp) {
         lp = Language.load(require.resolve(`${spec.grammar.pkg}/${spec.grammar.file}`));

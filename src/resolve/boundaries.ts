@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Call, Def, FileRecord } from '../index/model.js';
 import type { RepoIndex, Workspace } from '../index/workspace.js';
 import { derived } from './derived.js';
-import { PACKAGE_ROOT } from '../lang/grammar.js';
+import { PACKAGE_ROOT } from '../package-root.js';
 
 interface RuleJson {
   id: string;

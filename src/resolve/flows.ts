@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DefRef, Workspace } from '../index/workspace.js';
-import { PACKAGE_ROOT } from '../lang/grammar.js';
+import { PACKAGE_ROOT } from '../package-root.js';
 import { findPaths, refId, walkCallees, type TraceGraph, type WalkOptions } from './graph.js';
 import { findDefinitions } from './lookup.js';
 import type { EdgeKind } from './resolver.js';

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LangId } from '../index/model.js';
 import type { RepoIndex } from '../index/workspace.js';
-import { PACKAGE_ROOT } from '../lang/grammar.js';
+import { PACKAGE_ROOT } from '../package-root.js';
 import { languageOf } from '../lang/registry.js';
 
 interface KnownRepo {

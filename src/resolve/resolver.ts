@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Call, FileRecord, LangId } from '../index/model.js';
 import type { DefRef, Workspace } from '../index/workspace.js';
-import { PACKAGE_ROOT } from '../lang/grammar.js';
+import { PACKAGE_ROOT } from '../package-root.js';
 import { bridgeTables, isStubFile, pyo3Methods, type Site } from './bridges.js';
 import { CHANNEL_SEND, channelTargets } from './channels.js';
 import { dispatchTargets } from './ipc.js';

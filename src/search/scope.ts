@@ -3,6 +3,7 @@
  * its enclosing symbol (the innermost definition whose line range holds it). Uses the FileRecord of
  * the index: comment/string ranges and definitions with their line ranges.
  */
+import { unpackUints } from '../index/cache-codec.js';
 import type { Def, FileRecord } from '../index/model.js';
 
 export type Scope = 'all' | 'code' | 'comments' | 'strings' | 'definitions';
@@ -10,7 +11,8 @@ export type Scope = 'all' | 'code' | 'comments' | 'strings' | 'definitions';
 const COL = 1 << 20;
 
 /** Disjoint sorted [start, end) position keys (line * 2^20 + col) covering a flat range list. */
-function intervals(flat: number[]): Float64Array {
+function intervals(packed: Uint8Array): Float64Array {
+  const flat = unpackUints(packed);
   const iv: [number, number][] = [];
   for (let i = 0; i + 3 < flat.length; i += 4) iv.push([flat[i] * COL + flat[i + 1], flat[i + 2] * COL + flat[i + 3]]);
   iv.sort((a, b) => a[0] - b[0]);

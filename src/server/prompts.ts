@@ -9,7 +9,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { completable } from '@modelcontextprotocol/sdk/server/completable.js';
 import { z } from 'zod';
 import type { Workspace } from '../index/workspace.js';
-import { PACKAGE_ROOT } from '../lang/grammar.js';
+import { PACKAGE_ROOT } from '../package-root.js';
 import { log } from '../log.js';
 import { loadSkills, renderSkill, type CompletionSource, type Skill } from './skills.js';
 

@@ -14,7 +14,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PACKAGE_ROOT } from '../lang/grammar.js';
+import { PACKAGE_ROOT } from '../package-root.js';
 
 export const COMPLETION_SOURCES = ['symbol', 'flow', 'flow-or-symbol', 'repo'] as const;
 export type CompletionSource = (typeof COMPLETION_SOURCES)[number];

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { PACKAGE_ROOT } from '../../src/lang/grammar.js';
+import { PACKAGE_ROOT } from '../../src/package-root.js';
 import { fixtureRepos } from './fixture.js';
 
 export const SERVER_JS = join(PACKAGE_ROOT, 'dist/cli/main.js');

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { resolveConfig } from '../../src/index/config.js';
 import { Workspace } from '../../src/index/workspace.js';
-import { PACKAGE_ROOT } from '../../src/lang/grammar.js';
+import { PACKAGE_ROOT } from '../../src/package-root.js';
 
 export interface FixtureRepos { dir: string; dynamo: string; sglang: string; cacheDir: string }
 

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { PACKAGE_ROOT } from '../../src/lang/grammar.js';
+import { PACKAGE_ROOT } from '../../src/package-root.js';
 
 export function normalise(text: string): string {
   return text.replace(/\/tmp\/dsm-fixture-[A-Za-z0-9]+/g, '<fixture>').replace(/[ \t]+$/gm, '');
