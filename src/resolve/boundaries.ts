@@ -15,6 +15,7 @@ interface RuleJson {
   langs: string[];
   def?: { attr?: string; name?: string; decl?: boolean; notDecl?: boolean };
   call?: { name?: string; receiver?: string; kind?: string; inDef?: string; calleeRule?: string };
+  extension?: { what: string; how: string };
 }
 
 export interface BoundaryRule {
@@ -24,6 +25,8 @@ export interface BoundaryRule {
   def?: { attr?: RegExp; name?: RegExp; decl?: boolean; notDecl?: boolean };
   /** The called name must be defined by a definition matching this rule (Triton launches → @triton.jit). */
   call?: { name?: RegExp; receiver?: RegExp; kind?: RegExp; inDef?: RegExp; calleeRule?: string };
+  /** A site matching the rule is where new entries are registered: an extension point for "where do I add X". */
+  extension?: { what: string; how: string };
 }
 
 let rules: BoundaryRule[] | undefined;
@@ -38,6 +41,7 @@ export function boundaryRules(): BoundaryRule[] {
       langs: new Set(r.langs),
       def: r.def && { attr: re(r.def.attr), name: re(r.def.name), decl: r.def.decl, notDecl: r.def.notDecl },
       call: r.call && { name: re(r.call.name), receiver: re(r.call.receiver), kind: re(r.call.kind), inDef: re(r.call.inDef), calleeRule: r.call.calleeRule },
+      extension: r.extension,
     }));
   }
   return rules;

@@ -5,18 +5,10 @@
 import { isTestDef, isTestPath } from '../index/paths.js';
 import type { DefRef, Workspace } from '../index/workspace.js';
 import { derived } from './derived.js';
+import { defCompanions, extensionWeight, registrationSites, siteCompanions, type RegistrationSite, type Related } from './extension.js';
+import { tokens } from './words.js';
 
-const STOP = new Set(['the', 'a', 'an', 'of', 'to', 'in', 'for', 'and', 'or', 'is', 'on', 'by', 'with', 'how', 'does', 'do',
-  'where', 'what', 'which', 'are', 'be', 'it', 'from', 'this', 'that', 'add', 'new', 'get', 'set', 'py', 'rs', 'self', 'i', 'we']);
-
-export function tokens(text: string): string[] {
-  const out: string[] = [];
-  for (const raw of text.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/)) {
-    if (raw.length < 2 || STOP.has(raw)) continue;
-    out.push(raw.length > 4 && raw.endsWith('s') && !raw.endsWith('ss') ? raw.slice(0, -1) : raw);
-  }
-  return out;
-}
+export { tokens };
 
 interface Posting { key: number; w: number }
 
@@ -64,40 +56,38 @@ function expand(vocab: Iterable<string>, q: string): string[] {
   return out;
 }
 
-/** How many definitions extend each base class / implement each trait (by simple name). */
-export const extensionCounts = derived((ws: Workspace) => {
-  const counts = new Map<string, number>();
-  for (const repo of ws.repos.values()) {
-    for (const rec of repo.files.values()) {
-      for (const d of rec.defs) {
-        const bases = d.kind === 'impl' && d.trait ? [d.trait] : d.kind === 'class' ? (d.bases ?? []).map((b) => b.split('.').pop()!.replace(/\[.*$/, '')) : [];
-        for (const b of bases) counts.set(b, (counts.get(b) ?? 0) + 1);
-      }
-    }
-  }
-  return counts;
-});
-
-const INTENT_ADD = /\b(add|adding|new|register|extend|plug|implement|support)\b/i;
-
-/** Extension-point strength of a definition: a registry table, a base class or trait with several implementations, a register function. */
-export function extensionWeight(ws: Workspace, ref: DefRef): number {
-  const d = ws.def(ref);
-  if (d.kind === 'registry') return 3;
-  const n = extensionCounts(ws).get(d.name) ?? 0;
-  if ((d.kind === 'class' || d.kind === 'trait') && n >= 2) return 2 + Math.min(2, n / 10);
-  if (/^(register|get_\w+_(map|registry))|_registry$|Registry$|Factory$/.test(d.name)) return 2;
-  return 0;
-}
-
 export interface TopicHits {
   symbols: { ref: DefRef; score: number }[];
   files: { repo: string; file: string; score: number }[];
   dirs: { repo: string; dir: string; score: number }[];
   terms: string[];
   /** Present when the query asks where to add/extend something. */
-  extensionPoints?: { ref: DefRef; score: number }[];
+  extensionPoints?: ExtensionPoint[];
 }
+
+export interface ExtensionPoint {
+  repo: string;
+  file: string;
+  line: number;
+  endLine?: number;
+  /** The definition, when the extension point is one (registration sites at a call are not). */
+  ref?: DefRef;
+  /** Site kind for registration sites ("torch op library"); definitions use their own kind. */
+  kind?: string;
+  name?: string;
+  /** For registration sites: what adding an entry means, and how many entries there are. */
+  how?: string;
+  entries?: number;
+  score: number;
+  related: Related[];
+}
+
+const INTENT_ADD = /\b(add|adding|new|register|extend|plug|implement|support)\b/i;
+/** Extension points listed, and how many of them get their companions. */
+const MAX_POINTS = 8;
+const MAX_WITH_RELATED = 4;
+const MAX_SITES_PER_KIND = 2;
+
 
 export function topicSearch(ws: Workspace, query: string, opts: { repo?: string } = {}): TopicHits {
   const terms = [...new Set(tokens(query))];
@@ -163,12 +153,65 @@ export function topicSearch(ws: Workspace, query: string, opts: { repo?: string 
   }
   const dirs = [...dirScore.values()].sort((a, b) => b.score - a.score || a.dir.localeCompare(b.dir));
   let extensionPoints: TopicHits['extensionPoints'];
-  if (INTENT_ADD.test(query)) {
-    extensionPoints = symbols.slice(0, 400)
-      .map((s) => ({ ref: s.ref, score: s.score * extensionWeight(ws, s.ref) }))
-      .filter((s) => s.score > 0 && !isTestPath(s.ref.file))
-      .sort((a, b) => b.score - a.score)
-      .slice(0, 8);
-  }
+  if (INTENT_ADD.test(query)) extensionPoints = rankExtensionPoints(ws, idx, terms, symbols, opts.repo);
   return { symbols, files, dirs, terms, extensionPoints };
+}
+
+/**
+ * Scores a bag of weighted words against the query terms like a topic-index entry (idf from the index). Only
+ * words of weight ≥ 1 count as covering a term, and registration sites must cover at least half of the query.
+ */
+function scoreWords(idx: TopicIndex, terms: string[], words: Map<string, number>): number {
+  const n = idx.refs.length || 1;
+  let s = 0;
+  let covered = 0;
+  for (const q of terms) {
+    let best = 0;
+    let strong = false;
+    for (const v of expand(words.keys(), q)) {
+      const df = idx.postings.get(v)?.length ?? 0;
+      const w = words.get(v)!;
+      best = Math.max(best, w * Math.log(1 + n / (df + 1)) * (v === q ? 1 : 0.6));
+      if (w >= 1) strong = true;
+    }
+    s += best;
+    if (strong) covered++;
+  }
+  const coverage = terms.length ? covered / terms.length : 0;
+  return coverage < 0.5 ? 0 : s * coverage * coverage;
+}
+
+/**
+ * Extension points: the best-matching symbols weighted by extensionWeight, and registration sites (torch
+ * libraries, binding modules, dispatch tables) scored on their own words, weighted by their size.
+ */
+function rankExtensionPoints(ws: Workspace, idx: TopicIndex, terms: string[], symbols: { ref: DefRef; score: number }[], repo?: string): ExtensionPoint[] {
+  const points: { p: ExtensionPoint; site?: RegistrationSite }[] = [];
+  const siteDefs = new Set<string>();
+  for (const site of registrationSites(ws)) {
+    if ((repo && site.repo !== repo) || isTestPath(site.file)) continue;
+    if (site.ref) siteDefs.add(`${site.repo}:${site.file}:${site.ref.i}`);
+    const score = scoreWords(idx, terms, site.words) * (3 + Math.min(2, Math.log10(1 + site.entries)));
+    if (score > 0) {
+      const { repo: r, file, line, endLine, ref, kind, name, how, entries } = site;
+      points.push({ p: { repo: r, file, line, endLine, ref, kind, name, how, entries, score, related: [] }, site });
+    }
+  }
+  for (const sym of symbols.slice(0, 400)) {
+    if (isTestPath(sym.ref.file) || siteDefs.has(`${sym.ref.repo}:${sym.ref.file}:${sym.ref.i}`)) continue;
+    const score = sym.score * extensionWeight(ws, sym.ref);
+    if (score <= 0) continue;
+    const d = ws.def(sym.ref);
+    points.push({ p: { repo: sym.ref.repo, file: sym.ref.file, line: d.line, endLine: d.endLine, ref: sym.ref, score, related: [] } });
+  }
+  points.sort((a, b) => b.p.score - a.p.score || a.p.file.localeCompare(b.p.file) || a.p.line - b.p.line);
+  // A few sites of one kind are enough to show where such entries go (sgl-kernel has seven torch libraries).
+  const perKind = new Map<string, number>();
+  const top = points.filter(({ p }) => {
+    if (!p.kind) return true;
+    perKind.set(p.kind, (perKind.get(p.kind) ?? 0) + 1);
+    return perKind.get(p.kind)! <= MAX_SITES_PER_KIND;
+  }).slice(0, MAX_POINTS);
+  top.slice(0, MAX_WITH_RELATED).forEach(({ p, site }) => { p.related = site ? siteCompanions(ws, site) : p.ref ? defCompanions(ws, p.ref) : []; });
+  return top.map((x) => x.p);
 }

@@ -1,9 +1,10 @@
 /** The `explore` tool: architecture map, directory/file outlines, symbol definitions, topic search. */
 import { z } from 'zod';
 import { UserError } from '../errors.js';
+import type { Workspace } from '../index/workspace.js';
 import { languageOf } from '../lang/registry.js';
 import { qualifiedName } from '../resolve/lookup.js';
-import { topicSearch } from '../resolve/topic.js';
+import { topicSearch, type ExtensionPoint } from '../resolve/topic.js';
 import {
   budgetChars, cursorField, decodeCursor, encodeCursor, fitBlocks, formatField, indexedInfo, indexedLine, indexedSchema,
   limitField, loc, locSchema, locText, pickRepos, repoField,
@@ -37,7 +38,11 @@ const output = {
     directories: z.array(z.object({ loc: locSchema, score: z.number() })),
     files: z.array(z.object({ loc: locSchema, score: z.number() })),
     symbols: z.array(z.object({ name: z.string(), kind: z.string(), loc: locSchema, score: z.number() })),
-    extensionPoints: z.array(z.object({ name: z.string(), kind: z.string(), loc: locSchema, score: z.number() })).optional(),
+    extensionPoints: z.array(z.object({
+      name: z.string(), kind: z.string(), loc: locSchema, score: z.number(),
+      how: z.string().optional(), entries: z.number().optional(),
+      related: z.array(z.object({ what: z.string(), name: z.string().optional(), note: z.string().optional(), loc: locSchema })).optional(),
+    })).optional(),
   }).optional(),
   total: z.number().optional(),
   nextCursor: z.string().optional(),
@@ -90,11 +95,16 @@ export const exploreTool = defineTool({
       const nFile = detailed ? 15 : 8;
       const syms = symbols.slice(offset, offset + limit);
       const lines = [`**Topic: ${hits.terms.join(' ')}** — ${symbols.length} matching symbols`];
-      if (hits.extensionPoints?.length) {
-        lines.push('', '**Extension points** (registries, base classes/traits with several implementations, register functions)');
-        for (const e of hits.extensionPoints) {
-          const d = ws.def(e.ref);
-          lines.push(`- ${d.kind} \`${qualifiedName(d, languageOf(e.ref.file)?.id)}\` — ${locText(ws, e.ref.repo, e.ref.file, d.line)}${d.doc ? ` — ${d.doc}` : ''}`);
+      const points = (hits.extensionPoints ?? []).map((e) => extensionPointView(ws, e));
+      if (points.length) {
+        lines.push('', '**Extension points** (registration sites, registries, base classes/traits with several implementations, register functions)');
+        const explained = new Set<string>();
+        for (const e of points) {
+          // A site kind's "how" is said once.
+          const how = e.how && !explained.has(e.kind) ? `; ${e.how}` : '';
+          explained.add(e.kind);
+          lines.push(`- ${e.kind} \`${e.name}\` — ${locText(ws, e.loc.repo, e.loc.file, e.loc.line)}${e.how ? ` — ${e.entries} entries${how}` : e.doc ? ` — ${e.doc}` : ''}`);
+          for (const r of e.related ?? []) lines.push(`  - ${r.what} ${r.name ? `\`${r.name}\` — ` : ''}${locText(ws, r.loc.repo, r.loc.file, r.loc.line)}${r.note ? ` (${r.note})` : ''}`);
         }
       }
       lines.push('', '**Directories**');
@@ -116,7 +126,7 @@ export const exploreTool = defineTool({
           results: {
             directories: hits.dirs.slice(0, nDir).map((d) => ({ loc: loc(d.repo, d.dir, 1), score: round(d.score) })),
             files: hits.files.slice(0, nFile).map((f) => ({ loc: loc(f.repo, f.file, 1), score: round(f.score) })),
-            ...(hits.extensionPoints?.length ? { extensionPoints: hits.extensionPoints.map((e) => { const d = ws.def(e.ref); return { name: qualifiedName(d, languageOf(e.ref.file)?.id), kind: d.kind, loc: loc(e.ref.repo, e.ref.file, d.line, d.endLine), score: round(e.score) }; }) } : {}),
+            ...(points.length ? { extensionPoints: points.map(({ doc, ...e }) => { void doc; return e; }) } : {}),
             symbols: syms.map((s) => { const d = ws.def(s.ref); return { name: qualifiedName(d, languageOf(s.ref.file)?.id), kind: d.kind, loc: loc(s.ref.repo, s.ref.file, d.line, d.endLine), score: round(s.score) }; }),
           },
         },
@@ -163,6 +173,20 @@ export const exploreTool = defineTool({
     return { text: `${fit.text}\n\n${footer}`, structured: { mode: 'architecture', indexed, repos: arch.maps } };
   },
 });
+
+/** One extension point as shown and returned: a definition (its kind and qualified name) or a registration site. */
+function extensionPointView(ws: Workspace, e: ExtensionPoint) {
+  const d = e.ref ? ws.def(e.ref) : undefined;
+  return {
+    name: e.name ?? (d ? qualifiedName(d, languageOf(e.file)?.id) : '?'),
+    kind: e.kind ?? d?.kind ?? 'site',
+    loc: loc(e.repo, e.file, e.line, e.endLine),
+    score: round(e.score),
+    doc: d?.doc,
+    ...(e.how ? { how: e.how, entries: e.entries } : {}),
+    ...(e.related.length ? { related: e.related.map((r) => ({ what: r.what, ...(r.name ? { name: r.name } : {}), ...(r.note ? { note: r.note } : {}), loc: loc(r.repo, r.file, r.line) })) } : {}),
+  };
+}
 
 function round(n: number): number {
   return Math.round(n * 100) / 100;
