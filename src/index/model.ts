@@ -37,6 +37,8 @@ export interface Def {
   attrs?: string[];
   /** Base classes (Python `class A(B)`), as written. */
   bases?: string[];
+  /** Rust enum: the payload of each tuple variant, as written (`KvIndexer`, `Arc<Pool<T>>, u8`). */
+  variants?: string[];
   line: number;
   endLine: number;
   /** Declaration only (Rust `fn f();` in a trait or extern block, C++ prototype). */

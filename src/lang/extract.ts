@@ -283,6 +283,15 @@ function makeDef(spec: LanguageSpec, m: QueryMatch, node: Node, kindText: string
   if (kind === 'module' && !node.childForFieldName('body')) def.decl = true;
   const doc = docLine(spec, node);
   if (doc) def.doc = doc;
+  if (kind === 'enum' && spec.tupleVariants) {
+    const { variant, payload } = spec.tupleVariants;
+    const variants: string[] = [];
+    for (const v of node.childForFieldName('body')?.namedChildren ?? []) {
+      const p = v?.type === variant ? v.childForFieldName('body') : null;
+      if (p?.type === payload) variants.push(squash(p.text.replace(/^\(|\)$/g, ''), 160));
+    }
+    if (variants.length) def.variants = variants;
+  }
   if (kind === 'class') {
     const sup = node.childForFieldName('superclasses');
     if (sup) {

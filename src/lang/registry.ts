@@ -56,6 +56,11 @@ export interface LanguageSpec {
   typeOnlyGuard?: string;
   /** Test-file conventions (path globs are in data/tests.json; these are in-file markers). */
   testAttrs?: string[];
+  /**
+   * Enum variants that wrap a payload: the variant node type and its tuple-payload node type. Each enum def
+   * records its payloads as written (`Def.variants`), e.g. to see that an enum dispatches over a trait.
+   */
+  tupleVariants?: { variant: string; payload: string };
 }
 
 const CPP_CONTAINERS: Record<string, ContainerSpec> = {
@@ -109,6 +114,7 @@ export const LANGUAGES: LanguageSpec[] = [
     importExpander: 'rust-use',
     pathSep: '::',
     testAttrs: ['#[test]', '#[tokio::test]', '#[cfg(test)]'],
+    tupleVariants: { variant: 'enum_variant', payload: 'ordered_field_declaration_list' },
   },
   {
     id: 'python',

@@ -9,8 +9,6 @@
  * Companions ("related") are derived from the records: the common base class of a dispatch table's request
  * types, the header declaring a torch library's C++ functions and the Python package exporting its wrappers.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Call, Def, FileRecord } from '../index/model.js';
 import { isTestPath } from '../index/paths.js';
 import type { DefRef, Workspace } from '../index/workspace.js';
@@ -327,51 +325,39 @@ const enumCache = derived(() => new Map<string, { name: string; repo: string; fi
 
 /**
  * A Rust enum whose variants wrap implementations of one trait (`enum Indexer { Radix(KvIndexer),
- * Concurrent(Arc<Pool<Tree>>) }`): where a new implementation is wired in. Reads the enum's body from disk.
+ * Concurrent(Arc<Pool<Tree>>) }`): where a new implementation is wired in. Reads the variant payloads the
+ * extractor recorded (`Def.variants`).
  */
 export function dispatchEnum(ws: Workspace, ref: DefRef): { name: string; repo: string; file: string; line: number } | undefined {
   const d = ws.def(ref);
-  if (d.kind !== 'enum' || !ref.file.endsWith('.rs') || d.endLine - d.line > 80) return undefined;
+  if (d.kind !== 'enum' || !d.variants?.length) return undefined;
   const cache = enumCache(ws);
   const key = `${ref.repo}:${ref.file}:${d.line}`;
   const hit = cache.get(key);
   if (hit !== undefined) return hit ?? undefined;
   let found: { name: string; repo: string; file: string; line: number } | undefined;
-  const body = enumBody(ws, ref);
-  if (body) {
-    // Per variant, the type names in its payload (wrappers such as Arc<...> peeled).
-    const variants = [...body.matchAll(/^\s*[A-Z]\w*\s*\(([^;]*?)\)\s*,?\s*$/gm)].map((m) => new Set(typeNames(m[1]).map((t) => t.name)));
-    const impls = implementors(ws);
-    const traitsOf = new Map<string, number>();
-    for (const names of variants) {
-      const traits = new Set<string>();
-      for (const [trait, set] of impls) for (const n of names) if (set.has(n)) traits.add(trait);
-      for (const t of traits) traitsOf.set(t, (traitsOf.get(t) ?? 0) + 1);
-    }
-    // The trait whose methods the enum's own impl forwards to (`Self::A(x) => x.find(..)`), then the most shared;
-    // only traits the workspace defines (std traits such as Debug are not extension points).
-    const called = new Set<string>();
-    const rec = ws.record(ref.repo, ref.file)!;
-    const own = new Set(rec.defs.flatMap((x, i) => (x.container === d.name ? [i] : [])));
-    for (const c of rec.calls) if (own.has(c.in)) called.add(c.name);
-    const ranked = [...traitsOf].filter(([, n]) => n >= 2).map(([trait, n]) => {
-      const t = nearestType(ws, ref.repo, ref.file, trait, /^trait$/);
-      const methods = t ? ws.record(t.repo, t.file)!.defs.filter((x) => x.container === trait && x.line > ws.def(t).line && x.line <= ws.def(t).endLine) : [];
-      return { t, n, forwarded: methods.filter((m) => called.has(m.name)).length };
-    }).filter((x) => x.t).sort((a, b) => b.forwarded - a.forwarded || b.n - a.n || ws.def(a.t!).name.localeCompare(ws.def(b.t!).name));
-    if (ranked.length) found = relatedOf(ws, ranked[0].t!);
+  // Per variant, the type names in its payload (wrappers such as Arc<...> peeled).
+  const variants = d.variants.map((p) => new Set(typeNames(p).map((t) => t.name)));
+  const impls = implementors(ws);
+  const traitsOf = new Map<string, number>();
+  for (const names of variants) {
+    const traits = new Set<string>();
+    for (const [trait, set] of impls) for (const n of names) if (set.has(n)) traits.add(trait);
+    for (const t of traits) traitsOf.set(t, (traitsOf.get(t) ?? 0) + 1);
   }
+  // The trait whose methods the enum's own impl forwards to (`Self::A(x) => x.find(..)`), then the most shared;
+  // only traits the workspace defines (std traits such as Debug are not extension points).
+  const called = new Set<string>();
+  const rec = ws.record(ref.repo, ref.file)!;
+  const own = new Set(rec.defs.flatMap((x, i) => (x.container === d.name ? [i] : [])));
+  for (const c of rec.calls) if (own.has(c.in)) called.add(c.name);
+  const ranked = [...traitsOf].filter(([, n]) => n >= 2).map(([trait, n]) => {
+    const t = nearestType(ws, ref.repo, ref.file, trait, /^trait$/);
+    const methods = t ? ws.record(t.repo, t.file)!.defs.filter((x) => x.container === trait && x.line > ws.def(t).line && x.line <= ws.def(t).endLine) : [];
+    return { t, n, forwarded: methods.filter((m) => called.has(m.name)).length };
+  }).filter((x) => x.t).sort((a, b) => b.forwarded - a.forwarded || b.n - a.n || ws.def(a.t!).name.localeCompare(ws.def(b.t!).name));
+  if (ranked.length) found = relatedOf(ws, ranked[0].t!);
   cache.set(key, found ?? null);
   return found;
 }
 
-function enumBody(ws: Workspace, ref: DefRef): string | undefined {
-  const repo = ws.repos.get(ref.repo);
-  if (!repo) return undefined;
-  const d = ws.def(ref);
-  try {
-    return readFileSync(join(repo.root, ref.file), 'utf8').split('\n').slice(d.line, d.endLine - 1).join('\n');
-  } catch {
-    return undefined;
-  }
-}
