@@ -3,6 +3,7 @@ import type { Call } from '../index/model.js';
 import { isTestPath } from '../index/paths.js';
 import type { Workspace } from '../index/workspace.js';
 import { derived } from './derived.js';
+import { snakeCase } from './words.js';
 
 export interface CallRef {
   repo: string;
@@ -60,21 +61,34 @@ export function callAt(ws: Workspace, ref: CallRef): Call {
   return ws.record(ref.repo, ref.file)!.calls[ref.i];
 }
 
-/** Test files that call or import a name. */
-export function testsReferencing(ws: Workspace, name: string, max = 5): { repo: string; file: string; line: number }[] {
-  const out = new Map<string, { repo: string; file: string; line: number }>();
+/**
+ * Test files that call or import a name, most telling first: a file named after the name
+ * (`test_reasoning_parser.py` for `ReasoningParser`), then files in the preferred repos (where the
+ * definitions asked about live), then the files that reference it most.
+ */
+export function testsReferencing(ws: Workspace, name: string, max = 5, preferRepos?: ReadonlySet<string>): { repo: string; file: string; line: number }[] {
+  const out = new Map<string, { repo: string; file: string; line: number; refs: number }>();
   for (const ref of callIndex(ws).get(name) ?? []) {
     if (!isTestPath(ref.file)) continue;
     const key = `${ref.repo}:${ref.file}`;
-    if (!out.has(key)) out.set(key, { repo: ref.repo, file: ref.file, line: callAt(ws, ref).line });
+    const hit = out.get(key);
+    if (hit) hit.refs++;
+    else out.set(key, { repo: ref.repo, file: ref.file, line: callAt(ws, ref).line, refs: 1 });
   }
   for (const repo of ws.repos.values()) {
     for (const rec of repo.files.values()) {
       if (!isTestPath(rec.path)) continue;
       const imp = rec.imports.find((i) => i.name === name);
       const key = `${repo.name}:${rec.path}`;
-      if (imp && !out.has(key)) out.set(key, { repo: repo.name, file: rec.path, line: imp.line });
+      if (imp && !out.has(key)) out.set(key, { repo: repo.name, file: rec.path, line: imp.line, refs: 1 });
     }
   }
-  return [...out.values()].sort((a, b) => a.file.localeCompare(b.file)).slice(0, max);
+  const stem = snakeCase(name);
+  const named = (file: string) => (file.slice(file.lastIndexOf('/') + 1).toLowerCase().includes(stem) ? 1 : 0);
+  const preferred = (repo: string) => (preferRepos?.has(repo) ? 1 : 0);
+  return [...out.values()]
+    .sort((a, b) => named(b.file) - named(a.file) || preferred(b.repo) - preferred(a.repo) || b.refs - a.refs || a.file.localeCompare(b.file))
+    .slice(0, max)
+    .map(({ repo, file, line }) => ({ repo, file, line }));
 }
+

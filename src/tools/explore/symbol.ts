@@ -17,7 +17,9 @@ export function renderSymbol(ws: Workspace, symbol: string, repo: string | undef
   const memo = new Map<string, { tests: ReturnType<typeof testsReferencing>; callers: number }>();
   const byName = (name: string) => {
     let v = memo.get(name);
-    if (!v) memo.set(name, v = { tests: testsReferencing(ws, name, detailed ? 8 : 3), callers: (calls.get(name) ?? []).length });
+    // Tests in the repos of the definitions shown come first (the asked-for repo, when there is one).
+    const repos = new Set(repo ? [repo] : matches.filter((m) => m.def.name === name).map((m) => m.ref.repo));
+    if (!v) memo.set(name, v = { tests: testsReferencing(ws, name, detailed ? 8 : 3, repos), callers: (calls.get(name) ?? []).length });
     return v;
   };
   matches.slice(offset, offset + limit).forEach((m, k) => {
