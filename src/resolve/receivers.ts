@@ -134,6 +134,11 @@ export function receiverOf(ws: Workspace, repo: string, rec: FileRecord, inIdx: 
     else if (rec.lang === 'rust' || rec.lang === 'cpp' || rec.lang === 'cuda') res.types.push({ name: r, dyn: false });
     return res;
   }
+  const made = constructedType(r);
+  if (made) {
+    res.types.push({ name: made, dyn: false });
+    return res;
+  }
   // Dotted module paths (`sglang.srt.x.f()`), Rust/C++ paths (`a::Foo::new`).
   const segs = r.split(/::|\./);
   const last = segs[segs.length - 1];
@@ -147,6 +152,28 @@ export function receiverOf(ws: Workspace, repo: string, rec: FileRecord, inIdx: 
   }
   if (/^[A-Za-z_]\w*$/.test(last)) res.types.push({ name: last, dyn: false });
   return res;
+}
+
+/** Rust constructors by convention: `Foo::new(..)`, `Foo::default()`, `Foo::with_capacity(..)`, `Foo::from(..)`. */
+const RUST_CTOR = /^(new|default|with_\w+|from|from_\w+)$/;
+
+/**
+ * The type of a receiver that constructs an object in place: `Indexer()` / `mod.Indexer(cfg)` (a capitalised
+ * Python or C++ callee) or `Indexer::new(x)` (a Rust constructor). Only when the receiver is one call whose
+ * closing parenthesis ends it, so `a(b).c(d)` is not mistaken for a constructor.
+ */
+function constructedType(r: string): string | undefined {
+  const open = r.indexOf('(');
+  if (open <= 0 || !r.endsWith(')')) return undefined;
+  let depth = 0;
+  for (let i = open; i < r.length; i++) {
+    if (r[i] === '(') depth++;
+    else if (r[i] === ')' && --depth === 0 && i !== r.length - 1) return undefined;
+  }
+  const segs = r.slice(0, open).split(/::|\./);
+  const last = segs[segs.length - 1];
+  if (segs.length >= 2 && RUST_CTOR.test(last) && /^[A-Z]\w*$/.test(segs[segs.length - 2])) return segs[segs.length - 2];
+  return /^[A-Z]\w*$/.test(last) && /[a-z]/.test(last) ? last : undefined;
 }
 
 /** Python base classes / Rust-irrelevant: names of the bases of a class, transitively (depth-bounded). */

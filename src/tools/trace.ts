@@ -1,6 +1,7 @@
 /** The `trace` tool: call chains across files, languages and repos, with a mermaid diagram and hop list. */
 import { z } from 'zod';
 import { UserError } from '../errors.js';
+import { isTestPath } from '../index/paths.js';
 import type { DefRef, Workspace } from '../index/workspace.js';
 import { findPaths, walkCallees, walkCallers, type TraceEdge, type TraceGraph } from '../resolve/graph.js';
 import { qualifiedName, requireDefinitions } from '../resolve/lookup.js';
@@ -164,15 +165,25 @@ export const traceTool = defineTool({
       return { text, structured: { start: r.starts, direction: 'flow', ...graphStructured(ws, r.graph), ...(body.mermaid ? { mermaid: body.mermaid } : {}), missingAnchors: r.missing, indexed } };
     }
 
+    const direction = args.to ? 'path' : args.direction ?? 'callees';
     let starts: DefRef[];
     let others = '';
     if (args.symbol !== undefined) {
       const matches = requireDefinitions(ws, args.symbol, { repo: args.repo }).filter((m) => m.def.kind !== 'impl');
       if (!matches.length) throw new UserError(`"${args.symbol}" only names impl blocks; trace a method instead, e.g. "${args.symbol}::new".`);
-      starts = [matches[0].ref];
-      if (matches.length > 1) {
-        const rest = matches.slice(1, 6).map((m) => `\`${qualifiedName(m.def, ws.record(m.ref.repo, m.ref.file)!.lang)}\` ${locText(ws, m.ref.repo, m.ref.file, m.def.line)}`);
-        others = `\n_${matches.length - 1} other definition(s) of \`${args.symbol}\`: ${rest.join(', ')}${matches.length > 6 ? ', …' : ''} — pass Type.method or file.py:Name to pick one._`;
+      const nameOf = (m: (typeof matches)[number]) => qualifiedName(m.def, ws.record(m.ref.repo, m.ref.file)!.lang);
+      // Callers of a qualified name defined alike in several places (`Indexer::find_matches` in two crates):
+      // each definition has its own callers, and picking one would hide the others' — trace from all (≤4).
+      const first = nameOf(matches[0]);
+      const twins = direction === 'callers' && /\.|::/.test(args.symbol)
+        ? matches.filter((m) => nameOf(m) === first && m.def.kind === matches[0].def.kind && isTestPath(m.ref.file) === isTestPath(matches[0].ref.file)).slice(0, 4)
+        : matches.slice(0, 1);
+      starts = twins.map((m) => m.ref);
+      const rest = matches.filter((m) => !twins.includes(m));
+      if (twins.length > 1) others = `\n_Traced from the ${twins.length} definitions of \`${first}\`: ${twins.map((m) => locText(ws, m.ref.repo, m.ref.file, m.def.line)).join(', ')}._`;
+      if (rest.length) {
+        const listed = rest.slice(0, 5).map((m) => `\`${nameOf(m)}\` ${locText(ws, m.ref.repo, m.ref.file, m.def.line)}`);
+        others += `\n_${rest.length} other definition(s) of \`${args.symbol}\`: ${listed.join(', ')}${rest.length > 5 ? ', …' : ''} — pass Type.method or file.py:Name to pick one._`;
       }
     } else if (args.file !== undefined) {
       if (args.line === undefined) throw new UserError('file needs line: the function enclosing file:line is the start.', `{"file": "${args.file}", "line": 100}`);
@@ -181,7 +192,6 @@ export const traceTool = defineTool({
       throw new UserError('Pass symbol, file+line, or flow.', '{"symbol": "Scheduler.handle_generate_request", "depth": 2}');
     }
 
-    const direction = args.to ? 'path' : args.direction ?? 'callees';
     let g: TraceGraph;
     let partial = false;
     if (args.to) {
