@@ -12,7 +12,7 @@ import { PACKAGE_ROOT } from '../package-root.js';
 import { bridgeTables, isStubFile, pyo3Methods, type Site } from './bridges.js';
 import { CHANNEL_SEND, channelTargets } from './channels.js';
 import { dispatchTargets } from './ipc.js';
-import { importsOf, resolvePythonModule, rustPathMatches, wildcardModules, type FileRef } from './modules.js';
+import { CALLABLE, followReexports, importsOf, pythonImportedDefs, resolvePythonModule, rustPathMatches, wildcardModules, type FileRef } from './modules.js';
 import { isAbstract, methodsOn, overridesOf, receiverOf } from './receivers.js';
 
 export type Confidence = 'exact' | 'import' | 'receiver' | 'name-only';
@@ -43,7 +43,6 @@ function commonNames(): Set<string> {
 }
 
 const FAMILY: Record<LangId, string> = { python: 'py', rust: 'rs', cpp: 'c', c: 'c', cuda: 'c' };
-const CALLABLE = new Set(['function', 'method', 'class', 'struct', 'macro', 'enum']);
 
 function callableRefs(ws: Workspace, name: string, lang: LangId): DefRef[] {
   return (ws.byName.get(name) ?? []).filter((r) => {
@@ -86,7 +85,7 @@ function resolveSameLanguage(ws: Workspace, repo: string, rec: FileRecord, call:
     if (recv.modules.length) {
       const hit = inFiles(cands, recv.modules);
       if (hit.length) return { targets: targets(hit, 'import', kind) };
-      const reexp = followReexports(ws, recv.modules, call.name, rec.lang);
+      const reexp = rec.lang === 'python' ? followReexports(ws, recv.modules, call.name) : [];
       if (reexp.length) return { targets: targets(reexp, 'import', kind) };
     }
     for (const t of recv.types) {
@@ -143,52 +142,10 @@ function resolveSameLanguage(ws: Workspace, repo: string, rec: FileRecord, call:
 
 /** `from m import name`: the definition in m, following re-exports (`__init__.py`, `_compat.py`). */
 function resolveImported(ws: Workspace, repo: string, rec: FileRecord, module: string, name: string, cands: DefRef[]): DefRef[] {
-  if (rec.lang === 'python') {
-    const files = resolvePythonModule(ws, repo, rec.path, module);
-    const direct = topLevel(ws, inFiles(callableRefs(ws, name, 'python'), files));
-    if (direct.length) return direct;
-    return followReexports(ws, files, name, 'python');
-  }
+  if (rec.lang === 'python') return pythonImportedDefs(ws, repo, rec.path, module, name);
   if (rec.lang === 'rust') {
     const hit = preferDefinitions(ws, cands.filter((r) => rustPathMatches(r.file, module)));
     return hit.length ? hit : [];
-  }
-  return [];
-}
-
-function followReexports(ws: Workspace, files: FileRef[], name: string, lang: LangId, depth = 0): DefRef[] {
-  if (depth > 4 || lang !== 'python') return [];
-  for (const f of files) {
-    const r = ws.record(f.repo, f.file);
-    if (!r) continue;
-    // `register_llm = register_model` at module level: continue with the aliased name.
-    const alias = r.bindings.find((b) => b.alias && b.in < 0 && b.target === name);
-    if (alias && !alias.type.includes('.')) {
-      const local = topLevel(ws, inFiles(callableRefs(ws, alias.type, 'python'), [f]));
-      if (local.length) return local;
-      const viaAlias = followReexports(ws, [f], alias.type, lang, depth + 1);
-      if (viaAlias.length) return viaAlias;
-    }
-    const imps = importsOf(r, name);
-    if (!imps.length) {
-      // `from .common import *` in a package __init__: the name may come from any star-imported module.
-      for (const m of wildcardModules(r)) {
-        const files = resolvePythonModule(ws, f.repo, f.file, m);
-        const hit = topLevel(ws, inFiles(callableRefs(ws, name, 'python'), files));
-        if (hit.length) return hit;
-      }
-      continue;
-    }
-    // A compatibility shim imports the name in `try` and again in `except ImportError`: the first module
-    // that exists in the served checkout wins.
-    for (const imp of imps) {
-      const next = resolvePythonModule(ws, f.repo, f.file, imp.module);
-      const real = imp.name ?? name;
-      const hit = topLevel(ws, inFiles(callableRefs(ws, real, 'python'), next));
-      if (hit.length) return hit;
-      const deeper = followReexports(ws, next, real, lang, depth + 1);
-      if (deeper.length) return deeper;
-    }
   }
   return [];
 }
