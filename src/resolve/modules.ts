@@ -123,12 +123,37 @@ export function rustPathMatches(file: string, module: string): boolean {
 export const CALLABLE = new Set(['function', 'method', 'class', 'struct', 'macro', 'enum']);
 
 /** Module-level Python definitions named `name` in these files. */
-function pythonTopLevel(ws: Workspace, name: string, files: FileRef[]): DefRef[] {
-  return (ws.byName.get(name) ?? []).filter((r) => {
+function pythonTopLevel(ws: Workspace, name: string, files: FileRef[], depth = 0): DefRef[] {
+  const all = (ws.byName.get(name) ?? []).filter((r) => {
     if (!files.some((f) => f.repo === r.repo && f.file === r.file)) return false;
     const d = ws.def(r);
     return !d.container && CALLABLE.has(d.kind) && ws.record(r.repo, r.file)!.lang === 'python';
   });
+  if (depth > 4) return all;
+  // A compatibility shim: `try: from m import f` / `except ImportError: def f(): ...`. The fallback only runs
+  // when the import fails, so what the import reaches in the served checkouts is the definition.
+  const out: DefRef[] = [];
+  for (const r of all) {
+    const imp = shimImport(ws.record(r.repo, r.file)!, name, ws.def(r).line);
+    let reached: DefRef[] = [];
+    if (imp) {
+      const next = resolvePythonModule(ws, r.repo, r.file, imp.module);
+      const real = imp.name ?? name;
+      reached = pythonTopLevel(ws, real, next, depth + 1);
+      if (!reached.length) reached = followReexports(ws, next, real, depth + 1);
+    }
+    for (const x of reached.length ? reached : [r]) if (!out.includes(x)) out.push(x);
+  }
+  return out;
+}
+
+/** The guarded import of `name` whose `except` handler holds the definition at `defLine`, if any. */
+function shimImport(rec: FileRecord, name: string, defLine: number): Import | undefined {
+  for (const imp of rec.imports) {
+    if (!imp.guarded || imp.line >= defLine || (imp.alias ?? imp.name) !== name) continue;
+    if (rec.errors.some((e) => e.kind === 'except' && e.in < 0 && e.line > imp.line && e.line <= defLine)) return imp;
+  }
+  return undefined;
 }
 
 /** `from module import name` seen from `fromFile`: the definition, following re-exports (`__init__.py`, `_compat.py`). */
