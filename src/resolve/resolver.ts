@@ -112,6 +112,10 @@ function resolveSameLanguage(ws: Workspace, repo: string, rec: FileRecord, call:
       }
     }
   }
+  if (rec.lang === 'python') {
+    const inst = instanceCallTargets(ws, repo, rec, call);
+    if (inst.length) return { targets: targets(inst, 'receiver', kind) };
+  }
   // Name only — never across repos (a cross-repo edge needs import or receiver evidence), never dunders.
   if (/^__\w+__$/.test(call.name) && call.receiver) return { targets: [] };
   let pool = preferDefinitions(ws, cands).filter((r) => r.repo === repo);
@@ -138,6 +142,66 @@ function resolveSameLanguage(ws: Workspace, repo: string, rec: FileRecord, call:
     return { targets: [], ambiguous: pool };
   }
   return { targets: [] };
+}
+
+/**
+ * Python: calling an object (`self.act_fn(x)` after `self.act_fn = SiluAndMul()`, or a local `layer(x)`) runs
+ * its class's `__call__`; a torch `nn.Module` subclass without one runs `forward` (what `Module.__call__` does).
+ * The class and its bases are resolved as the code sees them (its file, its imports), and the method is taken
+ * from the nearest class in that order that defines it.
+ */
+function instanceCallTargets(ws: Workspace, repo: string, rec: FileRecord, call: Call): DefRef[] {
+  const target = call.receiver ? `${call.receiver}.${call.name}` : call.name;
+  if (!/^(self\.)?[A-Za-z_]\w*$/.test(target)) return [];
+  for (const t of receiverOf(ws, repo, rec, call.in, target).types) {
+    const order = pythonMro(ws, visibleClasses(ws, { repo, file: rec.path }, t.name));
+    if (!order.length) continue;
+    const isModule = order.some((c) => (ws.def(c).bases ?? []).some((b) => /(^|\.)Module$/.test(b)));
+    for (const method of isModule ? ['__call__', 'forward'] : ['__call__']) {
+      for (const c of order) {
+        const m = methodOf(ws, c, method);
+        if (m) return [m];
+      }
+    }
+  }
+  return [];
+}
+
+/** Classes named `name` as seen from a file: defined there, imported (through re-exports), else any of that name. */
+function visibleClasses(ws: Workspace, from: FileRef, name: string): DefRef[] {
+  const isClass = (r: DefRef) => ws.def(r).kind === 'class' && !ws.def(r).container && ws.record(r.repo, r.file)!.lang === 'python';
+  const all = (ws.byName.get(name) ?? []).filter(isClass);
+  const here = inFiles(all, [from]);
+  if (here.length) return here;
+  const imported = followReexports(ws, [from], name).filter(isClass);
+  return imported.length ? imported : all;
+}
+
+/** A class and its bases, nearest first (breadth-first, bases resolved from each class's own file). */
+function pythonMro(ws: Workspace, start: DefRef[], depth = 5): DefRef[] {
+  const out: DefRef[] = [];
+  let frontier = start;
+  for (let d = 0; d < depth && frontier.length; d++) {
+    const next: DefRef[] = [];
+    for (const c of frontier) {
+      if (out.includes(c)) continue;
+      out.push(c);
+      for (const b of ws.def(c).bases ?? []) {
+        const name = b.split('.').pop()!.replace(/\[.*$/, '');
+        if (/^\w+$/.test(name)) next.push(...visibleClasses(ws, { repo: c.repo, file: c.file }, name));
+      }
+    }
+    frontier = next;
+  }
+  return out;
+}
+
+/** The method `name` defined in the body of class `cls`. */
+function methodOf(ws: Workspace, cls: DefRef, name: string): DefRef | undefined {
+  const c = ws.def(cls);
+  const container = c.container ? `${c.container}.${c.name}` : c.name;
+  return (ws.byName.get(name) ?? []).find((r) => r.repo === cls.repo && r.file === cls.file && ws.def(r).container === container &&
+    ws.def(r).line > c.line && ws.def(r).line <= c.endLine);
 }
 
 /** `from m import name`: the definition in m, following re-exports (`__init__.py`, `_compat.py`). */
