@@ -184,7 +184,7 @@ describe('git that fails or hangs', () => {
 
   test('git ls-files hanging during indexing: calls still answer within 30 s', {
     skip: SLOW ? false : 'slow (~30 s); set DSM_SLOW_TESTS=1',
-    todo: 'gap: src/index/discover.ts listFiles (and fresh.ts/workspace.ts headOf) run git without a timeout, so indexing never finishes',
+    todo: 'gap: src/index/discover.ts listFiles stops a hung `git ls-files` only after 60 s (then falls back to the directory walk, so the first answer comes at ~60 s), longer than the 30 s asked here; needs that timeout at ≤ 20 s (src/index is off limits on this branch)',
   }, async () => {
     const repo = makeGitRepo(SOURCES, 'dsm-lshang-');
     const fake = fakeGit({ hang: ['ls-files'] });
