@@ -9,3 +9,9 @@ export class UserError extends Error {
     this.name = 'UserError';
   }
 }
+
+/** The answer for a served checkout whose root vanished (moved or deleted while the server was running). */
+export function checkoutGone(roots: string[]): UserError {
+  const what = roots.length === 1 ? `The checkout ${roots[0]} no longer exists` : `The checkouts ${roots.join(', ')} no longer exist`;
+  return new UserError(`${what} (moved or deleted while the server was running). Restart the server with its new path (--dynamo/--sglang/--repo NAME=PATH).`);
+}

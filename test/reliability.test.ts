@@ -105,21 +105,27 @@ describe('a checkout removed or moved while serving', () => {
 });
 
 describe('a checkout that disappeared is named as such', () => {
-  test('blame and grep on a removed checkout say it is gone (not an internal error, not "0 matches")', {
-    todo: 'gap: a missing root surfaces as "blame failed with an internal error: … Cannot use simple-git on a directory that does not exist" (src/git/run.ts git(): check existsSync(root) first → UserError), and grep silently answers "0 files searched"',
-  }, async () => {
+  test('blame and grep on a removed checkout say it is gone (not an internal error, not "0 matches"); the other repo is still searched', async () => {
     const a = makeGitRepo(SOURCES, 'dsm-gone2-');
-    const srv = await serve({ args: ['--repo', `a=${a}`, '--cache-dir', cacheDir()] });
+    const b = makeGitRepo(SOURCES, 'dsm-kept2-');
+    const srv = await serve({ args: ['--repo', `a=${a}`, '--repo', `b=${b}`, '--cache-dir', cacheDir()] });
     try {
       await srv.call('explore', {});
       rmSync(a, { recursive: true, force: true });
-      const b = await srv.call('blame', { file: 'pkg/cache.py' });
-      assert.equal(b.isError, true);
-      assert.doesNotMatch(textOf(b), /internal error/, textOf(b));
-      assert.match(textOf(b), /no longer exists|was removed|moved|missing/i, textOf(b));
+      const bl = await srv.call('blame', { repo: 'a', file: 'pkg/cache.py' });
+      assert.equal(bl.isError, true);
+      assert.doesNotMatch(textOf(bl), /internal error/, textOf(bl));
+      assert.match(textOf(bl), /no longer exists/i, textOf(bl));
       if (await hasGrep(srv)) {
-        const g = await srv.call('grep', { pattern: 'evict' });
-        assert.match(textOf(g), /no longer exists|was removed|moved|missing/i, textOf(g));
+        const g = await srv.call('grep', { pattern: 'evict', repo: 'a' });
+        assert.equal(g.isError, true, textOf(g));
+        assert.match(textOf(g), /checkout \S*dsm-gone2-\S* no longer exists/i, textOf(g));
+        // Both repos selected: b is searched, a is named as not searched.
+        const both = await srv.call('grep', { pattern: 'evict' });
+        assert.notEqual(both.isError, true, textOf(both));
+        assert.match(textOf(both), /Not searched: repo a — the checkout \S+ no longer exists/, textOf(both));
+        assert.match(textOf(both), /b:pkg\/cache\.py/, textOf(both));
+        assert.doesNotMatch(textOf(both), /\ba:pkg\//, textOf(both));
       }
     } finally {
       await srv.close();
@@ -178,7 +184,7 @@ describe('git that fails or hangs', () => {
 
   test('git ls-files hanging during indexing: calls still answer within 30 s', {
     skip: SLOW ? false : 'slow (~30 s); set DSM_SLOW_TESTS=1',
-    todo: 'gap: src/index/discover.ts listFiles (and fresh.ts/workspace.ts headOf) run git without a timeout, so indexing never finishes',
+    todo: 'gap: src/index/discover.ts listFiles stops a hung `git ls-files` only after 60 s (then falls back to the directory walk, so the first answer comes at ~60 s), longer than the 30 s asked here; needs that timeout at ≤ 20 s (src/index is off limits on this branch)',
   }, async () => {
     const repo = makeGitRepo(SOURCES, 'dsm-lshang-');
     const fake = fakeGit({ hang: ['ls-files'] });

@@ -49,7 +49,7 @@ describe('trace: pyo3 (Python → Rust)', () => {
     assert.equal(edge(es, 'components/src/dynamo/frontend/main.py:16', `${LIB}:198`).kind, 'pyo3');
   });
 
-  test('an alias re-exported by dynamo/llm/__init__.py (`ZmqKvEventRelay as ZmqKvEventPublisher`) → the Rust #[pyclass]', { todo: 'gap: a PyO3 class reached through an `as` alias re-export does not map back to the #[pyclass] yet' }, async () => {
+  test('an alias re-exported by dynamo/llm/__init__.py (`ZmqKvEventRelay as ZmqKvEventPublisher`) → the Rust #[pyclass]', async () => {
     const { es } = await trace({ symbol: 'setup_kv_event_publisher', depth: 1 }, 'trace-bridge-pyo3-alias');
     // publisher.py:32 `ZmqKvEventPublisher(component, ...)` constructs dynamo._core.ZmqKvEventRelay: #[new] at kv.rs:126
     // (or the #[pyclass] struct at kv.rs:115) — not only the .pyi stub.

@@ -10,7 +10,7 @@
  */
 import { existsSync } from 'node:fs';
 import { GitPluginError, simpleGit, type SimpleGit } from 'simple-git';
-import { UserError } from '../errors.js';
+import { checkoutGone, UserError } from '../errors.js';
 
 export interface GitCallOptions {
   /** Hard deadline for the whole call (default 20 s). */
@@ -98,7 +98,7 @@ export function assertNotOption(value: string, what: string): void {
 export async function git(root: string, args: string[], opts: GitCallOptions = {}): Promise<string> {
   for (const a of args) if (a.includes('\0')) throw new UserError('a git argument contains a NUL byte; refused.');
   if (!existsSync(root)) {
-    throw new UserError(`The checkout ${root} no longer exists (moved or deleted while the server was running). Restart the server with its new path (--dynamo/--sglang/--repo NAME=PATH).`);
+    throw checkoutGone([root]);
   }
   const ms = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const release = await slot();

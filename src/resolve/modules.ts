@@ -3,7 +3,7 @@
  * the SGLang checkout), per-file import maps (local name → module + name), and Rust `use` paths.
  */
 import type { FileRecord, Import } from '../index/model.js';
-import type { Workspace } from '../index/workspace.js';
+import type { DefRef, Workspace } from '../index/workspace.js';
 import { derived } from './derived.js';
 
 export interface FileRef { repo: string; file: string }
@@ -117,4 +117,87 @@ export function rustPathMatches(file: string, module: string): boolean {
   // The crate name (dynamo_llm) maps to a directory (lib/llm); compare the tail segments only.
   const tail = segs.filter((s) => !s.includes('_') || noExt.includes(s)).slice(-2);
   return tail.every((s) => noExt.includes(s));
+}
+
+/** Definition kinds a call can land on. */
+export const CALLABLE = new Set(['function', 'method', 'class', 'struct', 'macro', 'enum']);
+
+/** Module-level Python definitions named `name` in these files. */
+function pythonTopLevel(ws: Workspace, name: string, files: FileRef[], depth = 0): DefRef[] {
+  const all = (ws.byName.get(name) ?? []).filter((r) => {
+    if (!files.some((f) => f.repo === r.repo && f.file === r.file)) return false;
+    const d = ws.def(r);
+    return !d.container && CALLABLE.has(d.kind) && ws.record(r.repo, r.file)!.lang === 'python';
+  });
+  if (depth > 4) return all;
+  // A compatibility shim: `try: from m import f` / `except ImportError: def f(): ...`. The fallback only runs
+  // when the import fails, so what the import reaches in the served checkouts is the definition.
+  const out: DefRef[] = [];
+  for (const r of all) {
+    const imp = shimImport(ws.record(r.repo, r.file)!, name, ws.def(r).line);
+    let reached: DefRef[] = [];
+    if (imp) {
+      const next = resolvePythonModule(ws, r.repo, r.file, imp.module);
+      const real = imp.name ?? name;
+      reached = pythonTopLevel(ws, real, next, depth + 1);
+      if (!reached.length) reached = followReexports(ws, next, real, depth + 1);
+    }
+    for (const x of reached.length ? reached : [r]) if (!out.includes(x)) out.push(x);
+  }
+  return out;
+}
+
+/** The guarded import of `name` whose `except` handler holds the definition at `defLine`, if any. */
+function shimImport(rec: FileRecord, name: string, defLine: number): Import | undefined {
+  for (const imp of rec.imports) {
+    if (!imp.guarded || imp.line >= defLine || (imp.alias ?? imp.name) !== name) continue;
+    if (rec.errors.some((e) => e.kind === 'except' && e.in < 0 && e.line > imp.line && e.line <= defLine)) return imp;
+  }
+  return undefined;
+}
+
+/** `from module import name` seen from `fromFile`: the definition, following re-exports (`__init__.py`, `_compat.py`). */
+export function pythonImportedDefs(ws: Workspace, repo: string, fromFile: string, module: string, name: string): DefRef[] {
+  const files = resolvePythonModule(ws, repo, fromFile, module);
+  const direct = pythonTopLevel(ws, name, files);
+  return direct.length ? direct : followReexports(ws, files, name);
+}
+
+/**
+ * A name that these Python files re-export: through `from m import a as name`, `name = a` at module level,
+ * `from m import *`, and try/except shims (the first module that exists in the served checkouts wins).
+ * The definitions found carry their real name (`ZmqKvEventRelay` for the alias `ZmqKvEventPublisher`).
+ */
+export function followReexports(ws: Workspace, files: FileRef[], name: string, depth = 0): DefRef[] {
+  if (depth > 4) return [];
+  for (const f of files) {
+    const r = ws.record(f.repo, f.file);
+    if (!r) continue;
+    // `register_llm = register_model` at module level: continue with the aliased name.
+    const alias = r.bindings.find((b) => b.alias && b.in < 0 && b.target === name);
+    if (alias && !alias.type.includes('.')) {
+      const local = pythonTopLevel(ws, alias.type, [f]);
+      if (local.length) return local;
+      const viaAlias = followReexports(ws, [f], alias.type, depth + 1);
+      if (viaAlias.length) return viaAlias;
+    }
+    const imps = importsOf(r, name);
+    if (!imps.length) {
+      // `from .common import *` in a package __init__: the name may come from any star-imported module.
+      for (const m of wildcardModules(r)) {
+        const hit = pythonTopLevel(ws, name, resolvePythonModule(ws, f.repo, f.file, m));
+        if (hit.length) return hit;
+      }
+      continue;
+    }
+    for (const imp of imps) {
+      const next = resolvePythonModule(ws, f.repo, f.file, imp.module);
+      const real = imp.name ?? name;
+      const hit = pythonTopLevel(ws, real, next);
+      if (hit.length) return hit;
+      const deeper = followReexports(ws, next, real, depth + 1);
+      if (deeper.length) return deeper;
+    }
+  }
+  return [];
 }

@@ -5,7 +5,7 @@
  */
 import type { Def, FileRecord } from '../index/model.js';
 import type { DefRef, Workspace } from '../index/workspace.js';
-import { importMap, resolvePythonModule, type FileRef } from './modules.js';
+import { followReexports, importMap, resolvePythonModule, type FileRef } from './modules.js';
 
 const WRAPPERS = new Set(['Arc', 'Rc', 'Box', 'Mutex', 'RwLock', 'Option', 'Cell', 'RefCell', 'Vec', 'HashMap', 'BTreeMap', 'dyn',
   'mut', 'impl', 'Send', 'Sync', 'static', 'str', 'String', 'Result', 'Weak', 'tokio', 'std', 'sync', 'parking_lot', 'OnceCell',
@@ -52,6 +52,21 @@ function enclosingClass(rec: FileRecord, inIdx: number): string | undefined {
   return parts[parts.length - 1];
 }
 
+/**
+ * Python: a type name as `rec` sees it → the class it names. An alias import or re-export
+ * (`from dynamo._core import ZmqKvEventRelay as ZmqKvEventPublisher`, `KvEventRelay = ZmqKvEventPublisher`)
+ * renames a class; its methods are found under the real name. Names defined in the file, or not imported, stay.
+ */
+function pythonClassNames(ws: Workspace, repo: string, rec: FileRecord, types: TypeRef[]): TypeRef[] {
+  if (rec.lang !== 'python') return types;
+  const self: FileRef = { repo, file: rec.path };
+  return types.flatMap((t) => {
+    if (t.path || rec.defs.some((d) => d.name === t.name && !d.container)) return [t];
+    const real = [...new Set(followReexports(ws, [self], t.name).filter((r) => ws.def(r).kind === 'class').map((r) => ws.def(r).name))];
+    return real.length && !real.includes(t.name) ? real.map((name) => ({ name, dyn: t.dyn })) : [t];
+  });
+}
+
 /** Bindings of `target` visible from the enclosing def (locals), or fields of the enclosing class and its bases. */
 function bindingTypes(ws: Workspace, repo: string, rec: FileRecord, inIdx: number, target: string): TypeRef[] {
   const cls = enclosingClass(rec, inIdx);
@@ -59,7 +74,7 @@ function bindingTypes(ws: Workspace, repo: string, rec: FileRecord, inIdx: numbe
     const out: TypeRef[] = [];
     for (const b of rec.bindings) {
       if (b.target !== target || b.in !== inIdx) continue;
-      if (!b.alias) out.push(...typeNames(b.type));
+      if (!b.alias) out.push(...pythonClassNames(ws, repo, rec, typeNames(b.type)));
       // `let router = self.inner.clone()`: the type of what it copies (one level, no recursion).
       else if (b.in >= 0 && /^(self|this)\.\w+$/.test(b.type)) out.push(...bindingTypes(ws, repo, rec, inIdx, 'self.' + b.type.split('.')[1]));
     }
@@ -74,7 +89,8 @@ function bindingTypes(ws: Workspace, repo: string, rec: FileRecord, inIdx: numbe
     const near = defs.filter((r) => r.repo === repo && r.file === rec.path);
     const unit = defs.filter((r) => r.repo === repo && unitOf(r.file) === unitOf(rec.path));
     for (const ref of near.length ? near : unit.length ? unit : defs) {
-      out.push(...fieldTypes(ws.record(ref.repo, ref.file)!, ref.i, ws.def(ref), target, field));
+      const owner = ws.record(ref.repo, ref.file)!;
+      out.push(...pythonClassNames(ws, ref.repo, owner, fieldTypes(owner, ref.i, ws.def(ref), target, field)));
     }
     if (out.length) break;
   }
@@ -126,7 +142,7 @@ export function receiverOf(ws: Workspace, repo: string, rec: FileRecord, inIdx: 
         // `from pkg import mod` (a module) or `from m import Class`.
         const sub = resolvePythonModule(ws, repo, rec.path, `${imp.module}.${imp.name}`);
         if (sub.length) res.modules.push(...sub);
-        else res.types.push({ name: imp.name, dyn: false });
+        else res.types.push(...pythonClassNames(ws, repo, rec, [{ name: r, dyn: false }]).map((t) => (t.name === r ? { name: imp.name!, dyn: false } : t)));
       } else res.modules.push(...resolvePythonModule(ws, repo, rec.path, imp.module));
       return res;
     }

@@ -12,7 +12,7 @@ import { PACKAGE_ROOT } from '../package-root.js';
 import { bridgeTables, isStubFile, pyo3Methods, type Site } from './bridges.js';
 import { CHANNEL_SEND, channelTargets } from './channels.js';
 import { dispatchTargets } from './ipc.js';
-import { importsOf, resolvePythonModule, rustPathMatches, wildcardModules, type FileRef } from './modules.js';
+import { CALLABLE, followReexports, importsOf, pythonImportedDefs, resolvePythonModule, rustPathMatches, wildcardModules, type FileRef } from './modules.js';
 import { isAbstract, methodsOn, overridesOf, receiverOf } from './receivers.js';
 
 export type Confidence = 'exact' | 'import' | 'receiver' | 'name-only';
@@ -43,7 +43,6 @@ function commonNames(): Set<string> {
 }
 
 const FAMILY: Record<LangId, string> = { python: 'py', rust: 'rs', cpp: 'c', c: 'c', cuda: 'c' };
-const CALLABLE = new Set(['function', 'method', 'class', 'struct', 'macro', 'enum']);
 
 function callableRefs(ws: Workspace, name: string, lang: LangId): DefRef[] {
   return (ws.byName.get(name) ?? []).filter((r) => {
@@ -86,7 +85,7 @@ function resolveSameLanguage(ws: Workspace, repo: string, rec: FileRecord, call:
     if (recv.modules.length) {
       const hit = inFiles(cands, recv.modules);
       if (hit.length) return { targets: targets(hit, 'import', kind) };
-      const reexp = followReexports(ws, recv.modules, call.name, rec.lang);
+      const reexp = rec.lang === 'python' ? followReexports(ws, recv.modules, call.name) : [];
       if (reexp.length) return { targets: targets(reexp, 'import', kind) };
     }
     for (const t of recv.types) {
@@ -112,6 +111,10 @@ function resolveSameLanguage(ws: Workspace, repo: string, rec: FileRecord, call:
         if (hit.length) return { targets: targets(hit, 'import', kind) };
       }
     }
+  }
+  if (rec.lang === 'python') {
+    const inst = instanceCallTargets(ws, repo, rec, call);
+    if (inst.length) return { targets: targets(inst, 'receiver', kind) };
   }
   // Name only — never across repos (a cross-repo edge needs import or receiver evidence), never dunders.
   if (/^__\w+__$/.test(call.name) && call.receiver) return { targets: [] };
@@ -141,54 +144,72 @@ function resolveSameLanguage(ws: Workspace, repo: string, rec: FileRecord, call:
   return { targets: [] };
 }
 
-/** `from m import name`: the definition in m, following re-exports (`__init__.py`, `_compat.py`). */
-function resolveImported(ws: Workspace, repo: string, rec: FileRecord, module: string, name: string, cands: DefRef[]): DefRef[] {
-  if (rec.lang === 'python') {
-    const files = resolvePythonModule(ws, repo, rec.path, module);
-    const direct = topLevel(ws, inFiles(callableRefs(ws, name, 'python'), files));
-    if (direct.length) return direct;
-    return followReexports(ws, files, name, 'python');
-  }
-  if (rec.lang === 'rust') {
-    const hit = preferDefinitions(ws, cands.filter((r) => rustPathMatches(r.file, module)));
-    return hit.length ? hit : [];
+/**
+ * Python: calling an object (`self.act_fn(x)` after `self.act_fn = SiluAndMul()`, or a local `layer(x)`) runs
+ * its class's `__call__`; a torch `nn.Module` subclass without one runs `forward` (what `Module.__call__` does).
+ * The class and its bases are resolved as the code sees them (its file, its imports), and the method is taken
+ * from the nearest class in that order that defines it.
+ */
+function instanceCallTargets(ws: Workspace, repo: string, rec: FileRecord, call: Call): DefRef[] {
+  const target = call.receiver ? `${call.receiver}.${call.name}` : call.name;
+  if (!/^(self\.)?[A-Za-z_]\w*$/.test(target)) return [];
+  for (const t of receiverOf(ws, repo, rec, call.in, target).types) {
+    const order = pythonMro(ws, visibleClasses(ws, { repo, file: rec.path }, t.name));
+    if (!order.length) continue;
+    const isModule = order.some((c) => (ws.def(c).bases ?? []).some((b) => /(^|\.)Module$/.test(b)));
+    for (const method of isModule ? ['__call__', 'forward'] : ['__call__']) {
+      for (const c of order) {
+        const m = methodOf(ws, c, method);
+        if (m) return [m];
+      }
+    }
   }
   return [];
 }
 
-function followReexports(ws: Workspace, files: FileRef[], name: string, lang: LangId, depth = 0): DefRef[] {
-  if (depth > 4 || lang !== 'python') return [];
-  for (const f of files) {
-    const r = ws.record(f.repo, f.file);
-    if (!r) continue;
-    // `register_llm = register_model` at module level: continue with the aliased name.
-    const alias = r.bindings.find((b) => b.alias && b.in < 0 && b.target === name);
-    if (alias && !alias.type.includes('.')) {
-      const local = topLevel(ws, inFiles(callableRefs(ws, alias.type, 'python'), [f]));
-      if (local.length) return local;
-      const viaAlias = followReexports(ws, [f], alias.type, lang, depth + 1);
-      if (viaAlias.length) return viaAlias;
-    }
-    const imps = importsOf(r, name);
-    if (!imps.length) {
-      // `from .common import *` in a package __init__: the name may come from any star-imported module.
-      for (const m of wildcardModules(r)) {
-        const files = resolvePythonModule(ws, f.repo, f.file, m);
-        const hit = topLevel(ws, inFiles(callableRefs(ws, name, 'python'), files));
-        if (hit.length) return hit;
+/** Classes named `name` as seen from a file: defined there, imported (through re-exports), else any of that name. */
+function visibleClasses(ws: Workspace, from: FileRef, name: string): DefRef[] {
+  const isClass = (r: DefRef) => ws.def(r).kind === 'class' && !ws.def(r).container && ws.record(r.repo, r.file)!.lang === 'python';
+  const all = (ws.byName.get(name) ?? []).filter(isClass);
+  const here = inFiles(all, [from]);
+  if (here.length) return here;
+  const imported = followReexports(ws, [from], name).filter(isClass);
+  return imported.length ? imported : all;
+}
+
+/** A class and its bases, nearest first (breadth-first, bases resolved from each class's own file). */
+function pythonMro(ws: Workspace, start: DefRef[], depth = 5): DefRef[] {
+  const out: DefRef[] = [];
+  let frontier = start;
+  for (let d = 0; d < depth && frontier.length; d++) {
+    const next: DefRef[] = [];
+    for (const c of frontier) {
+      if (out.includes(c)) continue;
+      out.push(c);
+      for (const b of ws.def(c).bases ?? []) {
+        const name = b.split('.').pop()!.replace(/\[.*$/, '');
+        if (/^\w+$/.test(name)) next.push(...visibleClasses(ws, { repo: c.repo, file: c.file }, name));
       }
-      continue;
     }
-    // A compatibility shim imports the name in `try` and again in `except ImportError`: the first module
-    // that exists in the served checkout wins.
-    for (const imp of imps) {
-      const next = resolvePythonModule(ws, f.repo, f.file, imp.module);
-      const real = imp.name ?? name;
-      const hit = topLevel(ws, inFiles(callableRefs(ws, real, 'python'), next));
-      if (hit.length) return hit;
-      const deeper = followReexports(ws, next, real, lang, depth + 1);
-      if (deeper.length) return deeper;
-    }
+    frontier = next;
+  }
+  return out;
+}
+
+/** The method `name` defined in the body of class `cls`. */
+function methodOf(ws: Workspace, cls: DefRef, name: string): DefRef | undefined {
+  const c = ws.def(cls);
+  const container = c.container ? `${c.container}.${c.name}` : c.name;
+  return (ws.byName.get(name) ?? []).find((r) => r.repo === cls.repo && r.file === cls.file && ws.def(r).container === container &&
+    ws.def(r).line > c.line && ws.def(r).line <= c.endLine);
+}
+
+/** `from m import name`: the definition in m, following re-exports (`__init__.py`, `_compat.py`). */
+function resolveImported(ws: Workspace, repo: string, rec: FileRecord, module: string, name: string, cands: DefRef[]): DefRef[] {
+  if (rec.lang === 'python') return pythonImportedDefs(ws, repo, rec.path, module, name);
+  if (rec.lang === 'rust') {
+    const hit = preferDefinitions(ws, cands.filter((r) => rustPathMatches(r.file, module)));
+    return hit.length ? hit : [];
   }
   return [];
 }

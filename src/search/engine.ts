@@ -3,7 +3,8 @@
  * scan), keep the hits in scope, sort them (repo order, path, line), count them, and fetch the text
  * of one page with the enclosing symbol of each hit. Knows nothing about MCP or markdown.
  */
-import { UserError } from '../errors.js';
+import { existsSync } from 'node:fs';
+import { checkoutGone, UserError } from '../errors.js';
 import type { Def, LangId } from '../index/model.js';
 import type { RepoIndex, Workspace } from '../index/workspace.js';
 import { corpusOf, type LineRequest, type Slot } from './corpus.js';
@@ -62,6 +63,8 @@ export interface GrepResult {
   binary: number;
   /** Selected files left out because the scope needs a syntax tree and they have none. */
   unparsed: number;
+  /** Selected repos not searched because their checkout no longer exists on disk. */
+  gone: { repo: string; root: string }[];
 }
 
 interface LineHit { slot: Slot; line: number; col: number; count: number }
@@ -69,9 +72,13 @@ interface LineHit { slot: Slot; line: number; col: number; count: number }
 export async function grep(ws: Workspace, o: GrepOptions): Promise<GrepResult> {
   const pattern = compilePattern({ pattern: o.pattern, regex: o.regex, caseSensitive: o.caseSensitive });
   const scope = o.scope ?? 'all';
+  // A checkout deleted or moved while serving still has its files in the index: say so rather than
+  // answering "0 matches"; with every selected checkout gone there is nothing to search.
+  const gone = o.repos.filter((r) => !existsSync(r.root));
+  if (gone.length === o.repos.length && gone.length) throw checkoutGone(gone.map((r) => r.root));
   const corpus = corpusOf(ws);
   const live = corpus.sync();
-  const repoNames = new Set(o.repos.map((r) => r.name));
+  const repoNames = new Set(o.repos.filter((r) => !gone.includes(r)).map((r) => r.name));
   const byPath = o.path ? pathFilter(o.path) : undefined;
   const byLang = o.lang ? langFilter(o.lang) : undefined;
   let unparsed = 0;
@@ -149,6 +156,7 @@ export async function grep(ws: Workspace, o: GrepOptions): Promise<GrepResult> {
     nextOffset: offset + page.length < all.length ? offset + page.length : undefined,
     topDirs: offset + page.length < all.length || offset > 0 ? topDirs(all) : [],
     tooLarge, binary, unparsed,
+    gone: gone.map((r) => ({ repo: r.name, root: r.root })),
   };
 }
 

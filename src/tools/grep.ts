@@ -193,6 +193,7 @@ function buildNotes(ws: Workspace, r: GrepResult, args: { path?: string; lang?: 
     const names = r.tooLarge.slice(0, 3).map((f) => locText(ws, f.repo, f.file)).join(', ');
     notes.push(`Not searched: ${plural(r.tooLarge.length, 'file')} over 2 MB (${names}${r.tooLarge.length > 3 ? ', …' : ''}).`);
   }
+  for (const g of r.gone) notes.push(`Not searched: repo ${g.repo} — the checkout ${g.root} no longer exists (moved or deleted while the server was running); restart the server with its new path.`);
   if (r.searched.reread) notes.push(`${plural(r.searched.reread, 'changed file')} re-read before searching.`);
   return notes;
 }
