@@ -5,7 +5,7 @@
  * or unwritable (rebuilt, never trusted: answers equal a cold start's); two servers sharing one cache;
  * and nothing is ever written inside a checkout. Every call is answered and the server stays up.
  *
- * DSM_SLOW_TESTS=1 adds the case where `git ls-files` hangs during indexing (a known gap: ~30 s).
+ * DSM_SLOW_TESTS=1 adds the case where `git ls-files` hangs during indexing (~20 s: listing gives up after 15 s).
  */
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
@@ -184,7 +184,6 @@ describe('git that fails or hangs', () => {
 
   test('git ls-files hanging during indexing: calls still answer within 30 s', {
     skip: SLOW ? false : 'slow (~30 s); set DSM_SLOW_TESTS=1',
-    todo: 'gap: src/index/discover.ts listFiles stops a hung `git ls-files` only after 60 s (then falls back to the directory walk, so the first answer comes at ~60 s), longer than the 30 s asked here; needs that timeout at ≤ 20 s (src/index is off limits on this branch)',
   }, async () => {
     const repo = makeGitRepo(SOURCES, 'dsm-lshang-');
     const fake = fakeGit({ hang: ['ls-files'] });

@@ -20,7 +20,9 @@ export async function listFiles(root: string, isGit: boolean): Promise<string[]>
       const { stdout } = await run('git', ['-C', root, '-c', 'core.quotepath=off', '-c', 'core.fsmonitor=false', 'ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
         maxBuffer: 256 * 1024 * 1024,
         env: safeGitEnv(),
-        timeout: 60_000,
+        // Listing even a 100k-file checkout takes a few seconds; a git that takes longer is stuck (a lock, a
+        // network filesystem): the directory walk below answers instead, so the first answer is never held up.
+        timeout: 15_000,
         killSignal: 'SIGKILL',
       });
       const seen = new Set<string>();
