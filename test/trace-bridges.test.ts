@@ -120,6 +120,14 @@ describe('trace: torch-op (Python wrapper → m.impl → C++ host function)', ()
     assert.ok(!es.some((x) => x.to.startsWith('sgl-kernel/include/')), 'the header declaration is not a target');
   });
 
+  test('a same-named C++ implementation is the wrapper seen from the other side: depth 1 shows what it calls', async () => {
+    const { es } = await trace({ symbol: 'sgl-kernel/python/sgl_kernel/elementwise.py:rmsnorm', depth: 1 });
+    const op = es.find((e) => e.kind === 'torch-op');
+    assert.ok(op, JSON.stringify(es));
+    const impl = op.to;
+    assert.ok(es.some((e) => e.from === impl), `no callee of the C++ rmsnorm at depth 1: ${JSON.stringify(es)}`);
+  });
+
   test('without .default (torch.ops.sgl_kernel.gelu_and_mul(...)), and a pure-PyTorch wrapper reaches no op', async () => {
     const { es } = await trace({ symbol: 'sgl-kernel/python/sgl_kernel/elementwise.py:gelu_and_mul', depth: 1 });
     assert.equal(edge(es, 'sgl-kernel/python/sgl_kernel/elementwise.py:70', 'sgl-kernel/csrc/elementwise/activation.cu:41').kind, 'torch-op');

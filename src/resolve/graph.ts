@@ -90,6 +90,9 @@ function outgoing(ws: Workspace, ref: DefRef) {
   return out.sort((a, b) => a.call.line - b.call.line || a.call.col - b.call.col);
 }
 
+/** Bridges that reach the same function in another language (when the name is the same on both sides). */
+const SEE_THROUGH = new Set<EdgeKind>(['pyo3', 'pybind', 'torch-op', 'ffi']);
+
 export function walkCallees(ws: Workspace, starts: DefRef[], opts: WalkOptions): TraceGraph {
   const g = newGraph();
   let frontier: DefRef[] = [];
@@ -102,8 +105,13 @@ export function walkCallees(ws: Workspace, starts: DefRef[], opts: WalkOptions):
   const seenEdge = new Set<string>();
   for (let depth = 0; depth < opts.depth && frontier.length; depth++) {
     const next: DefRef[] = [];
-    for (const ref of frontier) {
+    // A same-named hop across a language boundary (the Python `topk_softmax` wrapper → its C++ `topk_softmax`
+    // through the torch op) is the same function seen from the other side: it costs no depth, so depth 1
+    // from a wrapper shows what the implementation calls. Such targets join this level's frontier.
+    for (let k = 0; k < frontier.length; k++) {
+      const ref = frontier[k];
       const from = refId(ref);
+      const name = ws.def(ref).name;
       for (const { call, targets, ambiguous } of outgoing(ws, ref)) {
         if (!targets.length && ambiguous?.length) {
           g.ambiguities.push({ from, repo: ref.repo, file: ref.file, line: call.line, name: call.name, candidates: ambiguous });
@@ -119,8 +127,9 @@ export function walkCallees(ws: Workspace, starts: DefRef[], opts: WalkOptions):
           seenEdge.add(key);
           g.edges.push({ from, to, repo: ref.repo, file: ref.file, line: call.line, callee: call.name, kind: t.kind, confidence: t.confidence, tried: call.tried, via: t.via });
           if (!g.nodes.has(to)) {
-            g.nodes.set(to, makeNode(ws, t.ref, depth + 1));
-            next.push(t.ref);
+            const same = SEE_THROUGH.has(t.kind) && ws.def(t.ref).name === name;
+            g.nodes.set(to, makeNode(ws, t.ref, same ? depth : depth + 1));
+            (same ? frontier : next).push(t.ref);
           }
         }
       }
