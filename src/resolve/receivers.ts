@@ -111,6 +111,15 @@ function fieldTypes(rec: FileRecord, classIdx: number, cls: Def, target: string,
       }
     }
   }
+  // A `@property` with a return annotation (`def model_runner(self) -> ModelRunner`), often declared
+  // abstract on a base class and backed by a private field in the subclass.
+  if (!out.length) {
+    rec.defs.forEach((d, i) => {
+      if (d.name !== field || !inClass(i) || i === classIdx || !d.attrs?.some((a) => /^(property|functools\.cached_property|cached_property)$/.test(a))) return;
+      const ret = /\)\s*->\s*(.+)$/.exec(d.sig)?.[1];
+      if (ret) out.push(...typeNames(ret.replace(/^["']|["']$/g, '')));
+    });
+  }
   // Rust: fields are declared in the struct, methods live in `impl` blocks elsewhere.
   return out;
 }

@@ -1,0 +1,71 @@
+/**
+ * Receiver typing beyond assignments: a `@property` whose return annotation names the type (declared on an
+ * abstract base, backed by a private field in the subclass), and receivers that construct their object in
+ * place (`Runner().forward(..)`, `Radix::new().find()`). Each case has a same-named method on another type,
+ * so a name-only guess would be listed as ambiguous, not followed.
+ */
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { resolveConfig } from '../src/index/config.js';
+import { Workspace } from '../src/index/workspace.js';
+import { runTool } from '../src/server/boundary.js';
+import { traceTool } from '../src/tools/trace.js';
+import type { ToolSpec } from '../src/tools/types.js';
+import { makeGitRepo, tempDir } from './helpers/hostile.js';
+
+const repo = makeGitRepo({
+  'pkg/__init__.py': '',
+  'pkg/runner.py': 'class Runner:\n    def forward(self, batch):\n        return batch\n\n\nclass Other:\n    def forward(self, batch):\n        return None\n',
+  'pkg/worker.py': [
+    'from abc import ABC, abstractmethod',
+    '',
+    'from pkg.runner import Runner',
+    '',
+    '',
+    'class BaseWorker(ABC):',
+    '    @property',
+    '    @abstractmethod',
+    '    def runner(self) -> Runner:',
+    '        pass',
+    '',
+    '',
+    'class Worker(BaseWorker):',
+    '    def __init__(self, make):',
+    '        self._runner = make()',
+    '',
+    '    @property',
+    '    def runner(self):',
+    '        return self._runner',
+    '',
+    '    def step(self, batch):',
+    '        return self.runner.forward(batch)',
+    '',
+    '    def once(self, batch):',
+    '        return Runner().forward(batch)',
+    '',
+  ].join('\n'),
+  'src/lib.rs': 'pub struct Radix;\nimpl Radix {\n    pub fn new() -> Self { Radix }\n    pub fn find(&self) -> u32 { 1 }\n}\npub struct Other;\nimpl Other {\n    pub fn find(&self) -> u32 { 2 }\n}\npub fn lookup() -> u32 {\n    Radix::new().find()\n}\n',
+}, 'dsm-receivers-');
+const ws = new Workspace(resolveConfig({ repos: [`r=${repo}`], cacheDir: tempDir('dsm-receivers-cache-') }));
+after(() => ws.close());
+
+async function callees(symbol: string): Promise<string[]> {
+  const res = await runTool(traceTool as ToolSpec, { symbol, depth: 1 }, { ws });
+  const s = res.structuredContent as any;
+  const at = (id: string) => s.nodes.find((n: any) => n.id === id);
+  return s.edges.map((e: any) => `${at(e.to).name} ${at(e.to).loc.file}:${at(e.to).loc.line}`);
+}
+
+test('self.runner typed by the base class property `-> Runner` reaches Runner.forward', async () => {
+  assert.deepEqual(await callees('Worker.step'), ['Runner.forward pkg/runner.py:2']);
+});
+
+test('Runner().forward(..) is typed by the constructor call', async () => {
+  assert.deepEqual(await callees('Worker.once'), ['Runner pkg/runner.py:1', 'Runner.forward pkg/runner.py:2']);
+});
+
+test('Radix::new().find() is typed by the Rust constructor', async () => {
+  const got = await callees('lookup');
+  assert.ok(got.includes('Radix::find src/lib.rs:4'), got.join('; '));
+  assert.ok(!got.some((g) => g.startsWith('Other::')), got.join('; '));
+});
