@@ -1,7 +1,9 @@
 /**
  * Receiver typing beyond assignments: a `@property` whose return annotation names the type (declared on an
  * abstract base, backed by a private field in the subclass), and receivers that construct their object in
- * place (`Runner().forward(..)`, `Radix::new().find()`). Each case has a same-named method on another type,
+ * place (`Runner().forward(..)`, `Radix::new().find()`), an attribute assigned elsewhere in the file
+ * (`app.state.serving_chat = ServingChat()`), and `self.m()` in the class that defines m reaching the
+ * subclasses' overrides. Each case has a same-named method on another type,
  * so a name-only guess would be listed as ambiguous, not followed.
  */
 import assert from 'node:assert/strict';
@@ -44,6 +46,24 @@ const repo = makeGitRepo({
     '        return Runner().forward(batch)',
     '',
   ].join('\n'),
+  'pkg/serving.py': [
+    'from pkg.runner import Runner',
+    '',
+    '',
+    'class ServingBase:',
+    '    def handle(self, req):',
+    '        return self._stream(req)',
+    '',
+    '    def _stream(self, req):',
+    '        return None',
+    '',
+    '',
+    'class ServingChat(ServingBase):',
+    '    def _stream(self, req):',
+    '        return Runner().forward(req)',
+    '',
+  ].join('\n'),
+  'pkg/app.py': 'from pkg.serving import ServingChat\n\n\ndef build(app):\n    app.state.serving_chat = ServingChat()\n\n\ndef chat(request):\n    return request.app.state.serving_chat.handle(request)\n',
   'src/lib.rs': 'pub struct Radix;\nimpl Radix {\n    pub fn new() -> Self { Radix }\n    pub fn find(&self) -> u32 { 1 }\n}\npub struct Other;\nimpl Other {\n    pub fn find(&self) -> u32 { 2 }\n}\npub fn lookup() -> u32 {\n    Radix::new().find()\n}\n',
 }, 'dsm-receivers-');
 const ws = new Workspace(resolveConfig({ repos: [`r=${repo}`], cacheDir: tempDir('dsm-receivers-cache-') }));
@@ -68,4 +88,18 @@ test('Radix::new().find() is typed by the Rust constructor', async () => {
   const got = await callees('lookup');
   assert.ok(got.includes('Radix::find src/lib.rs:4'), got.join('; '));
   assert.ok(!got.some((g) => g.startsWith('Other::')), got.join('; '));
+});
+
+test('request.app.state.serving_chat is typed by the assignment app.state.serving_chat = ServingChat() in the same file', async () => {
+  assert.deepEqual(await callees('chat'), ['ServingBase.handle pkg/serving.py:5']);
+});
+
+test('self._stream() in the defining base class reaches the base method and the subclass override', async () => {
+  assert.deepEqual((await callees('ServingBase.handle')).sort(), ['ServingBase._stream pkg/serving.py:8', 'ServingChat._stream pkg/serving.py:13']);
+});
+
+test('self._stream() in a subclass method stays on that subclass', async () => {
+  const res = await runTool(traceTool as ToolSpec, { symbol: 'ServingChat._stream', direction: 'callers', depth: 1 }, { ws });
+  const s = res.structuredContent as any;
+  assert.deepEqual(s.edges.map((e: any) => s.nodes.find((n: any) => n.id === e.from).name), ['ServingBase.handle']);
 });

@@ -173,10 +173,25 @@ export function receiverOf(ws: Workspace, repo: string, rec: FileRecord, inIdx: 
     const files = resolvePythonModule(ws, repo, rec.path, mod);
     if (files.length) res.modules.push(...files);
     else if (/^[A-Z]/.test(last)) res.types.push({ name: last, dyn: false });
+    else res.types.push(...attributeTypes(rec, last));
     return res;
   }
   if (/^[A-Za-z_]\w*$/.test(last)) res.types.push({ name: last, dyn: false });
   return res;
+}
+
+/**
+ * `request.app.state.serving_chat.handle(..)`: an attribute reached through objects the file does not type,
+ * assigned a constructed object somewhere in the same file (`app.state.serving_chat = ServingChat(..)`).
+ * Matched by the attribute's name; only when every such assignment agrees on one type.
+ */
+function attributeTypes(rec: FileRecord, attr: string): TypeRef[] {
+  const types = new Set<string>();
+  for (const b of rec.bindings) {
+    if (b.alias || !b.target.endsWith('.' + attr) || /^(self|cls)\./.test(b.target)) continue;
+    types.add(b.type);
+  }
+  return types.size === 1 ? typeNames([...types][0]) : [];
 }
 
 /** Rust constructors by convention: `Foo::new(..)`, `Foo::default()`, `Foo::with_capacity(..)`, `Foo::from(..)`. */

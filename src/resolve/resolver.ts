@@ -92,8 +92,11 @@ function resolveSameLanguage(ws: Workspace, repo: string, rec: FileRecord, call:
       const hit = methodsOn(ws, t, call.name, { repo, file: rec.path, inIdx: call.in }).filter((r) => FAMILY[ws.record(r.repo, r.file)!.lang] === FAMILY[rec.lang]);
       if (hit.length) {
         const chosen = preferDefinitions(ws, hit);
-        // An abstract method (or trait signature): the overrides are where the work happens.
-        const overrides = chosen.length === 1 && isAbstract(ws.def(chosen[0])) ? overridesOf(ws, chosen[0]) : [];
+        // An abstract method (or trait signature): the overrides are where the work happens. So too for
+        // `self.m()` inside the class that defines m: the object may be any subclass that overrides it
+        // (a base's default `_handle_streaming_request` answers "not supported"; the subclasses' do the work).
+        const dispatches = chosen.length === 1 && (isAbstract(ws.def(chosen[0])) || (recv.self && definedIn(ws, chosen[0], rec, call.in)));
+        const overrides = dispatches ? overridesOf(ws, chosen[0]) : [];
         return { targets: [...targets(chosen, recv.self ? 'exact' : 'receiver', kind), ...targets(overrides, 'receiver', kind)] };
       }
     }
@@ -390,4 +393,10 @@ function spawnTargetCall(call: Call): Call | undefined {
   const parts = m[1].split('.');
   const name = parts.pop()!;
   return { ...call, name, receiver: parts.length ? parts.join('.') : undefined, sep: parts.length ? '.' : undefined, args: undefined, spawned: true };
+}
+
+/** Is the call a `self.m()` in a method of the very class that defines m (not of a subclass)? */
+function definedIn(ws: Workspace, ref: DefRef, rec: FileRecord, inIdx: number): boolean {
+  const owner = ws.def(ref).container;
+  return !!owner && ref.file === rec.path && inIdx >= 0 && rec.defs[inIdx].container === owner;
 }
