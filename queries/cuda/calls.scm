@@ -3,3 +3,6 @@
 (call_expression function: (template_function name: (identifier) @call.name arguments: (_) @call.targs) (kernel_call_syntax)) @call.cuda-launch
 (call_expression function: (qualified_identifier scope: (_) @call.path name: (identifier) @call.name) (kernel_call_syntax)) @call.cuda-launch
 (call_expression function: (qualified_identifier scope: (_) @call.path name: (template_function name: (identifier) @call.name arguments: (_) @call.targs)) (kernel_call_syntax)) @call.cuda-launch
+; A macro use the grammar cannot parse as a call (`LAUNCH_X(float, 4);`: a type among the arguments) is an
+; ERROR node holding the upper-case macro name and `(`.
+(ERROR (identifier) @call.name . "(" (#match? @call.name "^[A-Z][A-Z0-9_]*$")) @call.call

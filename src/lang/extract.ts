@@ -64,13 +64,13 @@ export function extract(spec: LanguageSpec, parser: Parser, query: Query, source
   const tree = parser.parse(source);
   if (!tree) throw new Error('parser returned no tree');
   try {
-    return extractTree(spec, tree.rootNode, query, source);
+    return extractTree(spec, parser, tree.rootNode, query, source);
   } finally {
     tree.delete();
   }
 }
 
-function extractTree(spec: LanguageSpec, root: Node, query: Query, source: string): Extracted {
+function extractTree(spec: LanguageSpec, parser: Parser, root: Node, query: Query, source: string): Extracted {
   const defs: Def[] = [];
   const defRanges: Pending[] = [];
   const calls: Call[] = [];
@@ -104,25 +104,29 @@ function extractTree(spec: LanguageSpec, root: Node, query: Query, source: strin
       else if (awaiter) awaitedBy.set(child.id, awaiter.id);
     }
   }
-  let primaryByPattern = primaryNames.get(query);
-  if (!primaryByPattern) primaryNames.set(query, primaryByPattern = []);
+  const macroBodies: { def: number; macro: MacroText }[] = [];
   for (const m of matches) {
-    let primary: QueryCapture | undefined;
-    const known = primaryByPattern[m.patternIndex];
-    if (known === undefined) {
-      primary = m.captures.find((c) => !c.name.includes('.') || isPrimary(c.name));
-      primaryByPattern[m.patternIndex] = primary?.name ?? null;
-    } else if (known !== null) {
-      for (const c of m.captures) if (c.name === known) { primary = c; break; }
-    }
+    const primary = primaryCapture(query, m);
     if (!primary) continue;
     const name = primary.name;
     const node = primary.node;
     if (name.startsWith('def.')) {
       const def = makeDef(spec, m, node, name.slice(4));
       if (def) {
+        let end = node.endIndex;
+        const macro = def.kind === 'macro' && spec.macroBodies ? readMacro(source, node.startIndex) : undefined;
+        if (macro) {
+          // Read from the text: a `/* */` comment inside a body derails the grammar (the macro ends there, or
+          // a later identifier becomes its name) and the rest of the body parses as top-level code.
+          def.name = macro.name;
+          if (macro.end > end) {
+            def.endLine = def.line + newlines(source, node.startIndex, macro.end - 1);
+            end = macro.end;
+          }
+          if (spec.macroBodies!.needles.some((n) => macro.body.includes(n))) macroBodies.push({ def: defs.length, macro });
+        }
         defs.push(def);
-        defRanges.push({ start: node.startIndex, end: node.endIndex });
+        defRanges.push({ start: node.startIndex, end });
       }
     } else if (name.startsWith('call.')) {
       const call = makeCall(spec, m, node, name.slice(5) as CallKind, source);
@@ -154,6 +158,15 @@ function extractTree(spec: LanguageSpec, root: Node, query: Query, source: strin
     }
   }
 
+  for (const { def, macro } of macroBodies) {
+    const seen = new Set(calls.filter((c) => c.line >= defs[def].line && c.line <= defs[def].endLine).map((c) => `${c.line}:${c.col}`));
+    for (const call of macroBodyCalls(spec, parser, query, source, macro)) {
+      if (seen.has(`${call.line}:${call.col}`)) continue; // the grammar saw it in a body it split
+      call.in = def;
+      calls.push(call);
+      callRanges.push({ start: macro.bodyStart, end: macro.end });
+    }
+  }
   for (const d of recoverDefs(spec, source, defs)) {
     defs.push(d);
     defRanges.push(lineRange(source, d.line, d.endLine));
@@ -171,6 +184,93 @@ function extractTree(spec: LanguageSpec, root: Node, query: Query, source: strin
     defs, calls, imports, bindings, errors, comments: packUints(comments), strings: packUints(strings), parseErrors,
   };
 }
+
+interface MacroText {
+  name: string;
+  params: string[];
+  /** Offsets in the file: where the body starts, and the end of the macro's last line. */
+  bodyStart: number;
+  end: number;
+  body: string;
+}
+
+/** A `#define NAME[(params)] body` at `from`, through its backslash continuations; undefined if not one. */
+function readMacro(source: string, from: number): MacroText | undefined {
+  let end = from;
+  for (;;) {
+    const nl = source.indexOf('\n', end);
+    if (nl < 0) { end = source.length; break; }
+    let last = nl - 1;
+    while (last > end && (source[last] === ' ' || source[last] === '\t' || source[last] === '\r')) last--;
+    end = nl + 1;
+    if (source[last] !== '\\') break;
+  }
+  const text = source.slice(from, end);
+  const m = /^#[ \t]*define[ \t]+(\w+)(?:\(([^)]*)\))?/.exec(text);
+  if (!m) return undefined;
+  const params = (m[2] ?? '').split(',').map((p) => p.replace(/\\/g, '').trim()).filter(Boolean);
+  return { name: m[1], params, bodyStart: from + m[0].length, end, body: text.slice(m[0].length) };
+}
+
+function newlines(source: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = source.indexOf('\n', from); i >= 0 && i < to; i = source.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+/** The capture that says what a match is (`def.*`, `call.*`, `import`...); learnt once per pattern. */
+function primaryCapture(query: Query, m: QueryMatch): QueryCapture | undefined {
+  let byPattern = primaryNames.get(query);
+  if (!byPattern) primaryNames.set(query, byPattern = []);
+  const known = byPattern[m.patternIndex];
+  if (known === undefined) {
+    const primary = m.captures.find((c) => !c.name.includes('.') || isPrimary(c.name));
+    byPattern[m.patternIndex] = primary?.name ?? null;
+    return primary;
+  }
+  if (known !== null) for (const c of m.captures) if (c.name === known) return c;
+  return undefined;
+}
+
+/**
+ * Calls inside a macro body. The grammar keeps a `#define` body as raw `preproc_arg` text, so a body that
+ * holds a registry needle (`<<<`) is parsed again on its own, as the body of a function, with the same
+ * grammar and query. Only calls of the registry's kinds are kept, never one whose name is a macro parameter
+ * (`#define KL(name) name<<<...>>>()` names no kernel). Lines and columns are the macro's own: the
+ * continuation backslashes become spaces and the wrapper opens on the body's first line.
+ */
+function macroBodyCalls(spec: LanguageSpec, parser: Parser, query: Query, source: string, macro: MacroText): Call[] {
+  const open = 'void __macro_body__() { ';
+  const text = open + macro.body.replace(/\\(?=\r?\n)/g, ' ') + '\n;}';
+  const row = newlines(source, 0, macro.bodyStart);
+  const column = macro.bodyStart - (source.lastIndexOf('\n', macro.bodyStart - 1) + 1);
+  const params = new Set(macro.params);
+  const tree = parser.parse(text);
+  if (!tree) return [];
+  // A call node that matched a generic and a specific pattern keeps the specific kind (as in extractTree).
+  const byNode = new Map<number, Call>();
+  try {
+    for (const m of query.matches(tree.rootNode)) {
+      const primary = primaryCapture(query, m);
+      if (!primary?.name.startsWith('call.')) continue;
+      const call = makeCall(spec, m, primary.node, primary.name.slice(5) as CallKind, text);
+      if (!call) continue;
+      const prev = byNode.get(primary.node.id);
+      if (!prev || prev.kind === 'call') byNode.set(primary.node.id, call);
+    }
+  } finally {
+    tree.delete();
+  }
+  const out: Call[] = [];
+  for (const call of byNode.values()) {
+    if (!call.name || !spec.macroBodies!.kinds.includes(call.kind) || params.has(call.name)) continue;
+    if (call.line === 1) call.col += column - open.length;
+    call.line += row;
+    out.push(call);
+  }
+  return out;
+}
+
 
 function isPrimary(name: string): boolean {
   return name.startsWith('def.') || name.startsWith('error.') ||

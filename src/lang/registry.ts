@@ -3,7 +3,7 @@
  * structural facts the generic extractor needs. Adding a language = one entry here + `queries/<dir>/*.scm`
  * + a fixture file (a test checks all three exist).
  */
-import type { DefKind, LangId } from '../index/model.js';
+import type { CallKind, DefKind, LangId } from '../index/model.js';
 
 export interface ContainerSpec {
   kind: DefKind;
@@ -61,6 +61,13 @@ export interface LanguageSpec {
    * records its payloads as written (`Def.variants`), e.g. to see that an enum dispatches over a trait.
    */
   tupleVariants?: { variant: string; payload: string };
+  /**
+   * Macro bodies worth parsing: a `#define` whose body text holds one of `needles` is parsed on its own and
+   * its calls of `kinds` are recorded inside the macro's definition, so a use of the macro reaches them
+   * (`#define LAUNCH(T) k<T><<<g, b>>>(x)` → the kernel). The grammar leaves macro bodies unparsed.
+   * The macro's range follows its backslash continuations (a comment in the body ends the grammar's macro).
+   */
+  macroBodies?: { needles: string[]; kinds: CallKind[] };
 }
 
 const CPP_CONTAINERS: Record<string, ContainerSpec> = {
@@ -163,6 +170,7 @@ export const LANGUAGES: LanguageSpec[] = [
     grammar: { pkg: 'tree-sitter-cuda', file: 'tree-sitter-cuda.wasm' },
     queryDirs: ['cpp', 'cuda'],
     ...CPP_BASE,
+    macroBodies: { needles: ['<<<'], kinds: ['cuda-launch'] },
   },
 ];
 
