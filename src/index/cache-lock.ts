@@ -8,6 +8,8 @@ import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:f
 import { dirname } from 'node:path';
 
 const STALE_MS = 120_000;
+/** A lock file younger than this with no pid in it yet is being written, not abandoned. */
+const FRESH_MS = 5_000;
 
 export interface BuildLock {
   release(): void;
@@ -17,7 +19,10 @@ function ownerAlive(lockFile: string): boolean {
   try {
     const age = Date.now() - statSync(lockFile).mtimeMs;
     if (age > STALE_MS) return false;
-    const pid = Number(readFileSync(lockFile, 'utf8').split(' ')[0]);
+    const text = readFileSync(lockFile, 'utf8');
+    // `wx` creates the file before it writes the pid: an empty lock file is one being taken right now.
+    if (!text && age < FRESH_MS) return true;
+    const pid = Number(text.split(' ')[0]);
     if (!Number.isInteger(pid) || pid <= 0) return false;
     if (pid === process.pid) return true;
     process.kill(pid, 0);
