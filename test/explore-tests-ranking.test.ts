@@ -1,7 +1,8 @@
 /**
  * "Where are the tests for X": explore symbol lists test files that call or import X. A file named after X
  * comes first, then files in the repo of the definitions shown, then the files that reference X most —
- * not the alphabetical first three of every repo.
+ * not the alphabetical first three of every repo. And definitions of equal rank come in the order of how
+ * often other files import them.
  */
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
@@ -16,6 +17,10 @@ import { makeGitRepo, tempDir } from './helpers/hostile.js';
 const parserRepo = makeGitRepo({
   'pkg/parser.py': 'class ThinkParser:\n    """Splits reasoning from content."""\n    def parse(self, text):\n        return text\n',
   'tests/test_alpha.py': 'from pkg.parser import ThinkParser\n\ndef test_alpha():\n    ThinkParser()\n',
+  'aside/norm.py': 'class Norm:\n    def forward(self, x):\n        return x\n',
+  'zcore/norm.py': 'class Norm:\n    def forward(self, x):\n        return x\n',
+  'models/a.py': 'from zcore.norm import Norm\n',
+  'models/b.py': 'from zcore.norm import Norm\n',
   'tests/test_think_parser.py': 'from pkg.parser import ThinkParser\n\ndef test_parse():\n    ThinkParser().parse("x")\n',
 }, 'dsm-tests-a-');
 const otherRepo = makeGitRepo({
@@ -41,4 +46,11 @@ test('the test file named after the symbol comes first, then the defining repo, 
     'lib:tests/test_alpha.py',
     'other:tests/test_aaa.py',
   ]);
+});
+
+test('equal-rank definitions: the one other files import comes first, whatever the path order', async () => {
+  const res = await runTool(exploreTool as ToolSpec, { symbol: 'Norm.forward' }, { ws });
+  const defs = (res.structuredContent as any).definitions ?? (res.structuredContent as any).defs;
+  assert.ok(Array.isArray(defs), JSON.stringify(res.structuredContent).slice(0, 300));
+  assert.deepEqual(defs.map((d: any) => d.loc.file), ['zcore/norm.py', 'aside/norm.py']);
 });
