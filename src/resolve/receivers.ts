@@ -4,6 +4,7 @@
  * modules. Also the class hierarchy (Python bases, Rust trait impls) for method lookup.
  */
 import type { Def, FileRecord } from '../index/model.js';
+import { isTestPath } from '../index/paths.js';
 import type { DefRef, Workspace } from '../index/workspace.js';
 import { followReexports, importMap, resolvePythonModule, type FileRef } from './modules.js';
 
@@ -81,16 +82,20 @@ function bindingTypes(ws: Workspace, repo: string, rec: FileRecord, inIdx: numbe
     return out;
   }
   if (!cls) return [];
-  const field = target.slice(5);
+  return memberTypes(ws, repo, rec.path, cls, target.slice(5));
+}
+
+/** Types of `field` on class `cls` or its bases; the class is the one defined closest to `fromFile`. */
+function memberTypes(ws: Workspace, repo: string, fromFile: string, cls: string, field: string): TypeRef[] {
   const out: TypeRef[] = [];
   for (const owner of [cls, ...basesOf(ws, cls)]) {
     // The class itself is the one defined closest to the call: same file, then same crate/package.
     const defs = (ws.byName.get(owner) ?? []).filter((ref) => { const k = ws.def(ref).kind; return k === 'class' || k === 'struct'; });
-    const near = defs.filter((r) => r.repo === repo && r.file === rec.path);
-    const unit = defs.filter((r) => r.repo === repo && unitOf(r.file) === unitOf(rec.path));
+    const near = defs.filter((r) => r.repo === repo && r.file === fromFile);
+    const unit = defs.filter((r) => r.repo === repo && unitOf(r.file) === unitOf(fromFile));
     for (const ref of near.length ? near : unit.length ? unit : defs) {
       const owner = ws.record(ref.repo, ref.file)!;
-      out.push(...pythonClassNames(ws, ref.repo, owner, fieldTypes(owner, ref.i, ws.def(ref), target, field)));
+      out.push(...pythonClassNames(ws, ref.repo, owner, fieldTypes(owner, ref.i, ws.def(ref), `self.${field}`, field)));
     }
     if (out.length) break;
   }
@@ -139,8 +144,24 @@ export function receiverOf(ws: Workspace, repo: string, rec: FileRecord, inIdx: 
     return res;
   }
   if (/^(self|this)(\.|->)\w+$/.test(r)) {
-    res.types.push(...bindingTypes(ws, repo, rec, inIdx, 'self.' + r.split(/\.|->/)[1]));
+    const field = r.split(/\.|->/)[1];
+    res.types.push(...bindingTypes(ws, repo, rec, inIdx, 'self.' + field));
+    if (!res.types.length && rec.lang === 'python') res.types.push(...namedAfter(ws, field));
     return res;
+  }
+  // `self._engine.tokenizer_manager`: each attribute typed on the type of the one before.
+  if (/^(self|this)((\.|->)\w+){2,4}$/.test(r)) {
+    const [, first, ...rest] = r.split(/\.|->/);
+    let types = bindingTypes(ws, repo, rec, inIdx, 'self.' + first);
+    for (const attr of rest) {
+      types = types.flatMap((t) => memberTypes(ws, repo, rec.path, t.name, attr));
+      if (!types.length && rec.lang === 'python') types = namedAfter(ws, attr);
+      if (!types.length) break;
+    }
+    if (types.length) {
+      res.types.push(...types);
+      return res;
+    }
   }
   if (/^[A-Za-z_]\w*$/.test(r)) {
     res.types.push(...bindingTypes(ws, repo, rec, inIdx, r));
@@ -178,6 +199,18 @@ export function receiverOf(ws: Workspace, repo: string, rec: FileRecord, inIdx: 
   }
   if (/^[A-Za-z_]\w*$/.test(last)) res.types.push({ name: last, dyn: false });
   return res;
+}
+
+/**
+ * Python attributes are usually named after their class (`self.tokenizer_manager` holds a
+ * `TokenizerManager`, assigned from an untyped tuple unpacking): the class of that name, when the workspace
+ * defines exactly one. A guess, so only a method that class really has is resolved through it.
+ */
+function namedAfter(ws: Workspace, attr: string): TypeRef[] {
+  const name = attr.replace(/^_+/, '').split('_').filter(Boolean).map((w) => w[0].toUpperCase() + w.slice(1)).join('');
+  if (!/[a-z]/.test(name) || !attr.includes('_')) return [];
+  const classes = (ws.byName.get(name) ?? []).filter((ref) => ws.def(ref).kind === 'class' && !isTestPath(ref.file));
+  return classes.length === 1 ? [{ name, dyn: false }] : [];
 }
 
 /**
