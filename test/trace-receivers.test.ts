@@ -66,6 +66,10 @@ const repo = makeGitRepo({
   'pkg/app.py': 'from pkg.serving import ServingChat\n\n\ndef build(app):\n    app.state.serving_chat = ServingChat()\n\n\ndef chat(request):\n    return request.app.state.serving_chat.handle(request)\n',
   'pkg/engine.py': 'def _launch():\n    return object(), 1\n\n\nclass TokenizerManager:\n    def pause(self):\n        return 1\n\n\nclass OtherManager:\n    def pause(self):\n        return 2\n\n\nclass Engine:\n    def __init__(self):\n        tokenizer_manager, _ = _launch()\n        self.tokenizer_manager = tokenizer_manager\n',
   'pkg/ctl.py': 'from pkg.engine import Engine\n\n\nclass Ctl:\n    def __init__(self, engine: Engine):\n        self._engine = engine\n\n    def stop(self):\n        return self._engine.tokenizer_manager.pause()\n',
+  'lazy/__init__.py': 'from lazy.old import Engine\n\nEngine = LazyImport("lazy.real", "Engine")\n',
+  'lazy/old.py': 'def Engine(*args):\n    return None\n',
+  'lazy/real.py': 'class Engine:\n    def __init__(self, x):\n        self.x = x\n',
+  'use_lazy.py': 'import lazy as sgl\n\n\ndef start():\n    return sgl.Engine(1)\n',
   'src/lib.rs': 'pub struct Radix;\nimpl Radix {\n    pub fn new() -> Self { Radix }\n    pub fn find(&self) -> u32 { 1 }\n}\npub struct Other;\nimpl Other {\n    pub fn find(&self) -> u32 { 2 }\n}\npub fn lookup() -> u32 {\n    Radix::new().find()\n}\n',
 }, 'dsm-receivers-');
 const ws = new Workspace(resolveConfig({ repos: [`r=${repo}`], cacheDir: tempDir('dsm-receivers-cache-') }));
@@ -108,4 +112,8 @@ test('self._stream() in a subclass method stays on that subclass', async () => {
 
 test('self._engine.tokenizer_manager.pause(): the chain is typed link by link, an untyped attribute by its name', async () => {
   assert.deepEqual(await callees('Ctl.stop'), ['TokenizerManager.pause pkg/engine.py:6']);
+});
+
+test('Engine = LazyImport("pkg.mod", "Engine") in a package __init__ re-exports that class, over an earlier import', async () => {
+  assert.deepEqual(await callees('start'), ['Engine lazy/real.py:1']);
 });

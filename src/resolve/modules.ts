@@ -168,11 +168,31 @@ export function pythonImportedDefs(ws: Workspace, repo: string, fromFile: string
  * `from m import *`, and try/except shims (the first module that exists in the served checkouts wins).
  * The definitions found carry their real name (`ZmqKvEventRelay` for the alias `ZmqKvEventPublisher`).
  */
+/** A module-level `name = LazyImport("pkg.mod", "Name")` (any constructor given a module path and a name). */
+function lazyImport(rec: FileRecord, name: string): { module: string; name: string } | undefined {
+  const b = rec.bindings.find((x) => !x.alias && x.in < 0 && x.target === name);
+  if (!b) return undefined;
+  const ctor = b.type.split('.').pop();
+  const call = rec.calls.find((c) => c.in < 0 && c.line === b.line && c.name === ctor && c.args);
+  const m = call && /^\(\s*(['"])([\w.]+)\1\s*,\s*(['"])(\w+)\3\s*\)$/.exec(call.args!);
+  return m ? { module: m[2], name: m[4] } : undefined;
+}
+
 export function followReexports(ws: Workspace, files: FileRef[], name: string, depth = 0): DefRef[] {
   if (depth > 4) return [];
   for (const f of files) {
     const r = ws.record(f.repo, f.file);
     if (!r) continue;
+    // `Engine = LazyImport("sglang.srt.entrypoints.engine", "Engine")`: a re-export made at run time, and it
+    // replaces whatever an earlier import bound to the name.
+    const lazy = lazyImport(r, name);
+    if (lazy) {
+      const files = resolvePythonModule(ws, f.repo, f.file, lazy.module);
+      const hit = pythonTopLevel(ws, lazy.name, files);
+      if (hit.length) return hit;
+      const deeper = followReexports(ws, files, lazy.name, depth + 1);
+      if (deeper.length) return deeper;
+    }
     // `register_llm = register_model` at module level: continue with the aliased name.
     const alias = r.bindings.find((b) => b.alias && b.in < 0 && b.target === name);
     if (alias && !alias.type.includes('.')) {
