@@ -11,12 +11,13 @@ import type { DefRef, Workspace } from '../index/workspace.js';
 import { PACKAGE_ROOT } from '../package-root.js';
 import { bridgeTables, isStubFile, pyo3Methods, type Site } from './bridges.js';
 import { CHANNEL_SEND, channelTargets } from './channels.js';
+import { CLIENT_SENDS, clientKeyOf, servedFor, showKey, type ServedEndpoint } from './endpoints.js';
 import { dispatchTargets } from './ipc.js';
 import { CALLABLE, followReexports, importsOf, pythonImportedDefs, resolvePythonModule, rustPathMatches, wildcardModules, type FileRef } from './modules.js';
 import { isAbstract, methodsOn, overridesOf, receiverOf } from './receivers.js';
 
 export type Confidence = 'exact' | 'import' | 'receiver' | 'name-only';
-export type EdgeKind = 'call' | 'await' | 'spawn' | 'channel' | 'ipc' | 'pyo3' | 'pybind' | 'torch-op' | 'ffi' |
+export type EdgeKind = 'call' | 'await' | 'spawn' | 'channel' | 'ipc' | 'endpoint' | 'pyo3' | 'pybind' | 'torch-op' | 'ffi' |
   'cuda-launch' | 'triton-launch' | 'cross-repo';
 
 export interface Target {
@@ -311,6 +312,53 @@ function ffiTargets(ws: Workspace, targetsIn: Target[]): Target[] {
 }
 
 export function resolveCall(ws: Workspace, repo: string, rec: FileRecord, call: Call): Resolution {
+  const res = resolveOne(ws, repo, rec, call);
+  if (rec.lang !== 'python' || !call.receiver || !(call.name === 'client' || CLIENT_SENDS.has(call.name))) return res;
+  const ep = endpointTargets(ws, repo, rec, call);
+  return ep.length ? { ...res, targets: [...ep, ...res.targets] } : res;
+}
+
+/**
+ * The request plane: a client built for `namespace/component/endpoint` (the `.client()` call, and requests
+ * sent on that client in the same function or class) reaches the handler served under the same names.
+ */
+function endpointTargets(ws: Workspace, repo: string, rec: FileRecord, call: Call): Target[] {
+  const key = clientKeyOf(ws, repo, rec, call);
+  if (!key) return [];
+  const out: Target[] = [];
+  for (const served of servedFor(ws, key, rec.path)) {
+    for (const ref of servedHandlers(ws, served)) {
+      if (out.some((t) => t.ref.repo === ref.repo && t.ref.file === ref.file && t.ref.i === ref.i)) continue;
+      out.push({ ref, confidence: 'receiver', kind: 'endpoint', via: { ...served.site, note: `endpoint ${showKey(served.key)} served by serve_endpoint(${served.handler})` } });
+    }
+  }
+  return out;
+}
+
+/** The definition(s) a `serve_endpoint(handler.generate)` argument names, resolved from the serving file. */
+export function servedHandlers(ws: Workspace, served: ServedEndpoint): DefRef[] {
+  const parts = served.handler.split('.');
+  const name = parts.pop()!;
+  const probe: Call = { ...served.call, name, receiver: parts.length ? parts.join('.') : undefined, sep: parts.length ? '.' : undefined, args: undefined, awaited: false };
+  const refs = resolveSameLanguage(ws, served.site.repo, served.rec, probe).targets.map((t) => t.ref);
+  // `handler.generate` on a typed handler: the override that runs, not the abstract method it came through.
+  const concrete = refs.filter((r) => !isAbstract(ws.def(r)));
+  const pool = concrete.length ? concrete : refs;
+  // A handler class named alike in several backends (sglang's and vllm's DecodeWorkerHandler): the one nearest the serving file.
+  const shared = (r: DefRef) => (r.repo === served.site.repo ? commonDirs(r.file, served.site.file) : -1);
+  const best = Math.max(...pool.map(shared));
+  return pool.filter((r) => shared(r) === best);
+}
+
+function commonDirs(a: string, b: string): number {
+  const x = a.split('/');
+  const y = b.split('/');
+  let n = 0;
+  while (n < x.length - 1 && n < y.length - 1 && x[n] === y[n]) n++;
+  return n;
+}
+
+function resolveOne(ws: Workspace, repo: string, rec: FileRecord, call: Call): Resolution {
   if (call.kind === 'cuda-launch') return launchTargets(ws, repo, rec, call);
   if (rec.lang === 'python' && call.receiver?.startsWith('torch.ops.')) {
     const t = torchOpTargets(ws, call);
