@@ -329,7 +329,7 @@ function endpointTargets(ws: Workspace, repo: string, rec: FileRecord, call: Cal
   for (const served of servedFor(ws, key, rec.path)) {
     for (const ref of servedHandlers(ws, served)) {
       if (out.some((t) => t.ref.repo === ref.repo && t.ref.file === ref.file && t.ref.i === ref.i)) continue;
-      out.push({ ref, confidence: 'receiver', kind: 'endpoint', via: { ...served.site, note: `endpoint ${showKey(served.key)} served by serve_endpoint(${served.handler})` } });
+      out.push({ ref, confidence: 'receiver', kind: 'endpoint', via: { ...served.site, note: `${showKey(served.key)} served by serve_endpoint(${served.handler})` } });
     }
   }
   return out;
