@@ -163,7 +163,19 @@ describe('trace: spawn, await, channel', () => {
     // nn.Linear is outside the index: self.gate_up_proj(x) is no edge, and no name-only guess.
     assert.ok(!mlp.es.some((e) => e.at === `${L}:18`), JSON.stringify(mlp.es));
   });
-  test.todo('nn.Module calls, the rest of the chain: CustomOp.forward → self._forward_method (= self.dispatch_forward(), which returns self.forward_cuda or self.forward_native) → SiluAndMul.forward_cuda (the fixture README\'s end-to-end chain)');
+  test('nn.Module calls, the rest of the chain: CustomOp.forward → self._forward_method (= self.dispatch_forward(), which returns self.forward_cuda or self.forward_native) → SiluAndMul.forward_cuda', async () => {
+    const CO = 'python/sglang/srt/custom_op.py';
+    const A = 'python/sglang/srt/layers/activation.py';
+    const { es } = await trace({ symbol: 'CustomOp.forward', depth: 1 });
+    const cuda = edge(es, `${CO}:16`, `${A}:21`);
+    assert.equal(cuda.confidence, 'receiver');
+    assert.equal(cuda.via, `${CO}:24`);
+    assert.match(cuda.note!, /self\.forward_cuda \/ self\.forward_native/);
+    edge(es, `${CO}:16`, `${A}:17`);
+    edge(es, `${CO}:16`, `${CO}:21`);
+    // Only what dispatch_forward returns: never dispatch_forward itself or __init__.
+    assert.ok(!es.some((e) => e.at === `${CO}:16` && (e.to === `${CO}:24` || e.to === `${CO}:11`)), JSON.stringify(es));
+  });
 });
 
 describe('trace: error marks', () => {

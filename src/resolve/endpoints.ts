@@ -12,8 +12,6 @@
  * (argparse results, values computed at run time) is unknown, and a key with an unknown component or
  * endpoint links nothing.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Call, FileRecord } from '../index/model.js';
 import { isTestPath } from '../index/paths.js';
 import type { Workspace } from '../index/workspace.js';
@@ -21,6 +19,7 @@ import { derived } from './derived.js';
 import type { Site } from './bridges.js';
 import { importsOf, resolvePythonModule } from './modules.js';
 import { typeNames } from './receivers.js';
+import { sourceLines } from './source.js';
 
 /** One part of an endpoint path: its text, or undefined when it cannot be known statically. */
 export interface EndpointKey { ns?: string; comp?: string; ep?: string }
@@ -42,25 +41,6 @@ export const showKey = (k: EndpointKey) => [k.ns ?? '*', k.comp ?? '*', k.ep ?? 
 export const CLIENT_SENDS = new Set(['generate', 'round_robin', 'random', 'direct']);
 
 const MAX_DEPTH = 4;
-
-/** Source lines of a file, read once per workspace generation (constants are read from their line). */
-const sourceLines = derived((ws: Workspace) => {
-  void ws;
-  const cache = new Map<string, string[]>();
-  return (root: string, file: string): string[] => {
-    const key = join(root, file);
-    let lines = cache.get(key);
-    if (!lines) {
-      try {
-        lines = readFileSync(key, 'utf8').split('\n');
-      } catch {
-        lines = [];
-      }
-      cache.set(key, lines);
-    }
-    return lines;
-  };
-});
 
 interface Ctx { ws: Workspace; repo: string; rec: FileRecord; inIdx: number; /** The line the value is read at. */ line: number }
 
@@ -119,9 +99,7 @@ function valueOf(ctx: Ctx, expr: string, depth = 0): string | undefined {
 /** A local bound on one line, a module-level constant of this file, or one imported from another module. */
 function nameValue(ctx: Ctx, name: string, depth: number): string | undefined {
   const { ws, repo, rec, inIdx } = ctx;
-  const root = ws.repos.get(repo)?.root;
-  if (!root) return undefined;
-  const lines = sourceLines(ws)(root, rec.path);
+  const lines = sourceLines(ws, repo, rec.path);
   // A local: the nearest `name = ...` line above, inside the enclosing function (literals have no binding record).
   if (inIdx >= 0) {
     for (let l = Math.min(ctx.line, lines.length) - 1; l >= rec.defs[inIdx].line; l--) {
@@ -157,9 +135,8 @@ function fieldValue(ctx: Ctx, obj: string, field: string, depth: number): string
       if (d.kind !== 'class' || !crec || crec.lang !== rec.lang) continue;
       if (cls.repo !== ctx.repo && !visibleFrom(ctx, t.name)) continue;
       const fb = crec.bindings.find((x) => x.target === field && x.in === cls.i);
-      const root = ws.repos.get(cls.repo)?.root;
-      if (!fb || !root) continue;
-      const v = assignedValue(sourceLines(ws)(root, cls.file)[fb.line - 1], field);
+      if (!fb) continue;
+      const v = assignedValue(sourceLines(ws, cls.repo, cls.file)[fb.line - 1], field);
       if (v !== undefined) return valueOf({ ws, repo: cls.repo, rec: crec, inIdx: -1, line: 0 }, v, depth + 1);
     }
   }

@@ -15,6 +15,7 @@ import { CLIENT_SENDS, clientKeyOf, servedFor, showKey, type ServedEndpoint } fr
 import { dispatchTargets } from './ipc.js';
 import { CALLABLE, followReexports, importsOf, pythonImportedDefs, resolvePythonModule, rustPathMatches, wildcardModules, type FileRef } from './modules.js';
 import { isAbstract, methodsOn, overridesOf, receiverOf } from './receivers.js';
+import { sourceLines } from './source.js';
 
 export type Confidence = 'exact' | 'import' | 'receiver' | 'name-only';
 export type EdgeKind = 'call' | 'await' | 'spawn' | 'channel' | 'ipc' | 'endpoint' | 'pyo3' | 'pybind' | 'torch-op' | 'ffi' |
@@ -167,6 +168,52 @@ function instanceCallTargets(ws: Workspace, repo: string, rec: FileRecord, call:
   }
   return [];
 }
+
+/**
+ * Python: a call through an attribute holding a bound method picked at construction —
+ * `self._forward_method = self.dispatch_forward()`, `def dispatch_forward(self): return self.forward_cuda if c
+ * else self.forward_native` — reaches every `self.<method>` the factory returns (read from its `return` lines),
+ * and their overrides in subclasses (the instance is usually one). Methods are found on the caller's class and
+ * its bases, nearest first.
+ */
+function returnedMethodTargets(ws: Workspace, repo: string, rec: FileRecord, call: Call): Target[] {
+  if (call.receiver !== 'self' || call.in < 0) return [];
+  const owner = rec.defs[call.in].container;
+  if (!owner) return [];
+  const sameClass = (i: number) => i >= 0 && rec.defs[i].container === owner;
+  const b = rec.bindings.find((x) => x.target === `self.${call.name}` && /^self\.\w+$/.test(x.type) && sameClass(x.in));
+  if (!b) return [];
+  const order = pythonMro(ws, inFiles(visibleClasses(ws, { repo, file: rec.path }, owner.split('.').pop()!), [{ repo, file: rec.path }]));
+  const onClass = (name: string) => order.map((c) => methodOf(ws, c, name)).find((m) => m !== undefined);
+  const factory = onClass(b.type.slice('self.'.length));
+  if (!factory) return [];
+  const fd = ws.def(factory);
+  const names = new Set<string>();
+  for (const line of sourceLines(ws, factory.repo, factory.file).slice(fd.line, fd.endLine)) {
+    const ret = /^\s*return\b(.*)$/.exec(line)?.[1];
+    if (ret) for (const m of ret.matchAll(/\bself\.(\w+)\b(?!\s*[(.[])/g)) names.add(m[1]);
+  }
+  const out: Target[] = [];
+  const via = { repo: factory.repo, file: factory.file, line: fd.line, note: `self.${call.name} = self.${fd.name}(), which returns ${[...names].map((n) => `self.${n}`).join(' / ')}` };
+  for (const n of names) {
+    const m = onClass(n);
+    if (!m) continue;
+    // Overrides are matched by class name; keep those whose bases really lead to the class defining the method.
+    const home = classOf(ws, m);
+    const subs = overridesOf(ws, m, 64).filter((r) => { const c = classOf(ws, r); return !!home && !!c && pythonMro(ws, [c]).some((x) => sameRef(x, home)); });
+    for (const ref of [m, ...subs]) out.push({ ref, confidence: 'receiver', kind: baseKind(call), via });
+  }
+  return out;
+}
+
+/** The class a Python method is defined in. */
+function classOf(ws: Workspace, method: DefRef): DefRef | undefined {
+  const d = ws.def(method);
+  const name = d.container?.split('.').pop();
+  return name ? (ws.byName.get(name) ?? []).find((r) => r.repo === method.repo && r.file === method.file && ws.def(r).kind === 'class' && ws.def(r).line < d.line && ws.def(r).endLine >= d.endLine) : undefined;
+}
+
+const sameRef = (a: DefRef, b: DefRef) => a.repo === b.repo && a.file === b.file && a.i === b.i;
 
 /** Classes named `name` as seen from a file: defined there, imported (through re-exports), else any of that name. */
 function visibleClasses(ws: Workspace, from: FileRef, name: string): DefRef[] {
@@ -380,6 +427,10 @@ function resolveOne(ws: Workspace, repo: string, rec: FileRecord, call: Call): R
     if (ch.length) return { targets: ch };
   }
   const res = resolveSameLanguage(ws, repo, rec, call);
+  if (rec.lang === 'python' && !res.targets.length && !res.ambiguous?.length) {
+    const returned = returnedMethodTargets(ws, repo, rec, call);
+    if (returned.length) return { targets: returned };
+  }
   if (call.kind === 'index-launch') {
     const tr = res.targets.filter((t) => (ws.def(t.ref).attrs ?? []).some((a) => /^(triton\.)?jit\b/.test(a)));
     return { targets: tr.map((t) => ({ ...t, kind: 'triton-launch' })) };
