@@ -203,7 +203,8 @@ export const servedEndpoints = derived((ws: Workspace): ServedEndpoint[] => {
       for (const call of rec.calls) {
         if (call.name !== 'serve_endpoint' || !call.receiver || !call.args) continue;
         const handler = firstArg(call.args);
-        if (!handler || !/^[A-Za-z_][\w.]*$/.test(handler)) continue;
+        // `handler.generate`, `health_check`, or an instance made on the spot: `RequestHandler(engine).generate`.
+        if (!handler || !/^[A-Za-z_][\w.]*(\([^()]*\)\.\w+)?$/.test(handler)) continue;
         const key = endpointKeyOf(ws, repo.name, rec, call.in, call.line, call.receiver) ?? {};
         out.push({ key, site: { repo: repo.name, file: rec.path, line: call.line }, handler, rec, call });
       }
@@ -213,17 +214,29 @@ export const servedEndpoints = derived((ws: Workspace): ServedEndpoint[] => {
 });
 
 /**
- * The served endpoints a client key reaches: component and endpoint known and equal on both sides. Namespaces
- * must be equal where both are known; when one is not (usually a run-time setting), a `backend/generate` is too
- * common a name to link across programs, so the client and the worker must share their top two directories
- * (`components/src`, `examples/custom_backend`). A worker defined in test code serves test clients only.
+ * The served endpoints a client key reaches: component and endpoint known and equal on both sides, namespaces
+ * equal where both are known; workers whose namespace is known to match win. Otherwise (a namespace is usually a
+ * run-time setting) `backend/generate` is too common a name to link across programs: only the workers nearest
+ * the client (most leading directories in common, at least two) are kept. A worker defined in test code serves test clients only.
  */
 export function servedFor(ws: Workspace, key: EndpointKey, from: string): ServedEndpoint[] {
   if (key.comp === undefined || key.ep === undefined) return [];
-  const top = (f: string) => f.split('/').slice(0, 2).join('/');
-  return servedEndpoints(ws).filter((s) => s.key.comp === key.comp && s.key.ep === key.ep &&
-    (s.key.ns !== undefined && key.ns !== undefined ? s.key.ns === key.ns : top(s.site.file) === top(from)) &&
-    (isTestPath(from) || !isTestPath(s.site.file)));
+  const cands = servedEndpoints(ws).filter((s) => s.key.comp === key.comp && s.key.ep === key.ep &&
+    (s.key.ns === undefined || key.ns === undefined || s.key.ns === key.ns) && (isTestPath(from) || !isTestPath(s.site.file)));
+  const named = cands.filter((s) => s.key.ns !== undefined && key.ns !== undefined);
+  if (named.length) return named;
+  const loose = cands.filter((s) => !named.includes(s) && commonDirs(s.site.file, from) >= 2);
+  const best = Math.max(0, ...loose.map((s) => commonDirs(s.site.file, from)));
+  return loose.filter((s) => commonDirs(s.site.file, from) === best);
+}
+
+/** How many leading directories two repo-relative paths share. */
+export function commonDirs(a: string, b: string): number {
+  const x = a.split('/');
+  const y = b.split('/');
+  let n = 0;
+  while (n < x.length - 1 && n < y.length - 1 && x[n] === y[n]) n++;
+  return n;
 }
 
 /**
@@ -241,3 +254,37 @@ export function clientKeyOf(ws: Workspace, repo: string, rec: FileRecord, call: 
   return c ? endpointKeyOf(ws, repo, rec, b.in, c.line, c.receiver!) : undefined;
 }
 
+
+export interface RequestPlaneCensus {
+  /** `serve_endpoint` calls in the repo. */
+  served: number;
+  /** Of those, served under a known component and endpoint name. */
+  keyed: number;
+  /** Of those, reached by at least one client call in any served repo. */
+  linked: number;
+  /** Client calls (`.client()` and sends on a bound client) whose endpoint is known, and how many reach a worker. */
+  clients: number;
+  clientsLinked: number;
+}
+
+/** The request plane of one repo, for explore's architecture map. */
+export function requestPlaneCensus(ws: Workspace, repoName: string): RequestPlaneCensus {
+  const mine = servedEndpoints(ws).filter((s) => s.site.repo === repoName);
+  const reached = new Set<ServedEndpoint>();
+  let clients = 0;
+  let clientsLinked = 0;
+  const repo = ws.repos.get(repoName);
+  for (const rec of repo?.files.values() ?? []) {
+    if (rec.lang !== 'python') continue;
+    for (const call of rec.calls) {
+      if (call.name !== 'client' && !CLIENT_SENDS.has(call.name)) continue;
+      const key = clientKeyOf(ws, repoName, rec, call);
+      if (!key?.comp || !key.ep) continue;
+      clients++;
+      const hits = servedFor(ws, key, rec.path);
+      if (hits.length) clientsLinked++;
+      for (const h of hits) reached.add(h);
+    }
+  }
+  return { served: mine.length, keyed: mine.filter((s) => s.key.comp && s.key.ep).length, linked: mine.filter((s) => reached.has(s)).length, clients, clientsLinked };
+}

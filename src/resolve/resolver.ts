@@ -11,7 +11,7 @@ import type { DefRef, Workspace } from '../index/workspace.js';
 import { PACKAGE_ROOT } from '../package-root.js';
 import { bridgeTables, isStubFile, pyo3Methods, type Site } from './bridges.js';
 import { CHANNEL_SEND, channelTargets } from './channels.js';
-import { CLIENT_SENDS, clientKeyOf, servedFor, showKey, type ServedEndpoint } from './endpoints.js';
+import { CLIENT_SENDS, clientKeyOf, commonDirs, servedFor, showKey, type ServedEndpoint } from './endpoints.js';
 import { dispatchTargets } from './ipc.js';
 import { CALLABLE, followReexports, importsOf, pythonImportedDefs, resolvePythonModule, rustPathMatches, wildcardModules, type FileRef } from './modules.js';
 import { isAbstract, methodsOn, overridesOf, receiverOf } from './receivers.js';
@@ -384,25 +384,18 @@ function endpointTargets(ws: Workspace, repo: string, rec: FileRecord, call: Cal
 
 /** The definition(s) a `serve_endpoint(handler.generate)` argument names, resolved from the serving file. */
 export function servedHandlers(ws: Workspace, served: ServedEndpoint): DefRef[] {
-  const parts = served.handler.split('.');
-  const name = parts.pop()!;
-  const probe: Call = { ...served.call, name, receiver: parts.length ? parts.join('.') : undefined, sep: parts.length ? '.' : undefined, args: undefined, awaited: false };
+  const dot = served.handler.lastIndexOf('.');
+  const name = served.handler.slice(dot + 1);
+  const receiver = dot > 0 ? served.handler.slice(0, dot) : undefined;
+  const probe: Call = { ...served.call, name, receiver, sep: receiver ? '.' : undefined, args: undefined, awaited: false };
   const refs = resolveSameLanguage(ws, served.site.repo, served.rec, probe).targets.map((t) => t.ref);
   // `handler.generate` on a typed handler: the override that runs, not the abstract method it came through.
   const concrete = refs.filter((r) => !isAbstract(ws.def(r)));
   const pool = concrete.length ? concrete : refs;
   // A handler class named alike in several backends (sglang's and vllm's DecodeWorkerHandler): the one nearest the serving file.
-  const shared = (r: DefRef) => (r.repo === served.site.repo ? commonDirs(r.file, served.site.file) : -1);
+  const shared = (r: DefRef) => (r.repo !== served.site.repo ? -1 : r.file === served.site.file ? 1e3 : commonDirs(r.file, served.site.file));
   const best = Math.max(...pool.map(shared));
   return pool.filter((r) => shared(r) === best);
-}
-
-function commonDirs(a: string, b: string): number {
-  const x = a.split('/');
-  const y = b.split('/');
-  let n = 0;
-  while (n < x.length - 1 && n < y.length - 1 && x[n] === y[n]) n++;
-  return n;
 }
 
 function resolveOne(ws: Workspace, repo: string, rec: FileRecord, call: Call): Resolution {
