@@ -77,7 +77,8 @@ function firstArg(args: string | undefined): string | undefined {
 
 /** The right-hand side of `name = value` / `name: T = value` on a line, if the line assigns that name. */
 function assignedValue(line: string | undefined, name: string): string | undefined {
-  if (!line) return undefined;
+  // Cheap checks first: constants are short lines, and most lines do not mention the name at all.
+  if (!line || line.length > 400 || !line.includes(name)) return undefined;
   const m = new RegExp(`^\\s*(?:(?:pub\\s+)?(?:const|static)\\s+)?${name.replace(/\./g, '\\.')}\\s*(?::[^=]+)?=\\s*(.+?);?\\s*(?:#.*)?$`).exec(line);
   return m?.[1];
 }
