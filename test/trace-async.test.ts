@@ -134,7 +134,22 @@ describe('trace: spawn, await, channel', () => {
     assert.ok(send.es.some((e) => e.kind === 'channel' && e.to === `${C}:147`), `Client::send_to → process_requests: ${JSON.stringify(send.es)}`);
   });
 
-  test.todo('request plane: a Dynamo client of the literal endpoint "dynamo/backend/generate" (frontend/main.py) → the handler served with serve_endpoint(handler.generate) (sglang/main.py:51)');
+  test('request plane: a client built for namespace/component/endpoint → the handler served under the same names', async () => {
+    const FE = 'components/src/dynamo/frontend/main.py';
+    const SM = 'components/src/dynamo/sglang/main.py';
+    const H = 'components/src/dynamo/sglang/request_handlers/llm';
+    // Client: a literal namespace and endpoint, a module constant for the component. Server: `config.namespace`
+    // etc. with `config: Config`, whose fields default to module constants of args.py.
+    const fe = await trace({ symbol: `${FE}:serve`, depth: 1 });
+    const e = edge(fe.es, `${FE}:24`, `${H}/decode_handler.py:29`);
+    assert.equal(e.kind, 'endpoint');
+    assert.equal(e.via, `${SM}:51`);
+    assert.match(e.note!, /dynamo\/backend\/generate/);
+    // The decode worker's own prefill client (chained literals) reaches the prefill handler, not the decode one.
+    const init = await trace({ symbol: `${SM}:init`, depth: 1 });
+    const pre = init.es.filter((x) => x.kind === 'endpoint');
+    assert.deepEqual(pre.map((x) => [x.at, x.to.split('/').pop()!.split(':')[0], x.via]), [[`${SM}:42`, 'prefill_handler.py', `${SM}:62`]], JSON.stringify(pre));
+  });
   test('nn.Module calls: calling a module instance runs its class\'s forward (inherited, or its own)', async () => {
     const L = 'python/sglang/srt/models/llama.py';
     // self.act_fn = SiluAndMul(): SiluAndMul has no forward of its own, CustomOp(nn.Module) has.
@@ -148,7 +163,19 @@ describe('trace: spawn, await, channel', () => {
     // nn.Linear is outside the index: self.gate_up_proj(x) is no edge, and no name-only guess.
     assert.ok(!mlp.es.some((e) => e.at === `${L}:18`), JSON.stringify(mlp.es));
   });
-  test.todo('nn.Module calls, the rest of the chain: CustomOp.forward → self._forward_method (= self.dispatch_forward(), which returns self.forward_cuda or self.forward_native) → SiluAndMul.forward_cuda (the fixture README\'s end-to-end chain)');
+  test('nn.Module calls, the rest of the chain: CustomOp.forward → self._forward_method (= self.dispatch_forward(), which returns self.forward_cuda or self.forward_native) → SiluAndMul.forward_cuda', async () => {
+    const CO = 'python/sglang/srt/custom_op.py';
+    const A = 'python/sglang/srt/layers/activation.py';
+    const { es } = await trace({ symbol: 'CustomOp.forward', depth: 1 });
+    const cuda = edge(es, `${CO}:16`, `${A}:21`);
+    assert.equal(cuda.confidence, 'receiver');
+    assert.equal(cuda.via, `${CO}:24`);
+    assert.match(cuda.note!, /self\.forward_cuda \/ self\.forward_native/);
+    edge(es, `${CO}:16`, `${A}:17`);
+    edge(es, `${CO}:16`, `${CO}:21`);
+    // Only what dispatch_forward returns: never dispatch_forward itself or __init__.
+    assert.ok(!es.some((e) => e.at === `${CO}:16` && (e.to === `${CO}:24` || e.to === `${CO}:11`)), JSON.stringify(es));
+  });
 });
 
 describe('trace: error marks', () => {

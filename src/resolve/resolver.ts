@@ -11,12 +11,14 @@ import type { DefRef, Workspace } from '../index/workspace.js';
 import { PACKAGE_ROOT } from '../package-root.js';
 import { bridgeTables, isStubFile, pyo3Methods, type Site } from './bridges.js';
 import { CHANNEL_SEND, channelTargets } from './channels.js';
+import { CLIENT_SENDS, clientKeyOf, commonDirs, servedFor, showKey, type ServedEndpoint } from './endpoints.js';
 import { dispatchTargets } from './ipc.js';
 import { CALLABLE, followReexports, importsOf, pythonImportedDefs, resolvePythonModule, rustPathMatches, wildcardModules, type FileRef } from './modules.js';
 import { isAbstract, methodsOn, overridesOf, receiverOf } from './receivers.js';
+import { sourceLines } from './source.js';
 
 export type Confidence = 'exact' | 'import' | 'receiver' | 'name-only';
-export type EdgeKind = 'call' | 'await' | 'spawn' | 'channel' | 'ipc' | 'pyo3' | 'pybind' | 'torch-op' | 'ffi' |
+export type EdgeKind = 'call' | 'await' | 'spawn' | 'channel' | 'ipc' | 'endpoint' | 'pyo3' | 'pybind' | 'torch-op' | 'ffi' |
   'cuda-launch' | 'triton-launch' | 'cross-repo';
 
 export interface Target {
@@ -170,6 +172,52 @@ function instanceCallTargets(ws: Workspace, repo: string, rec: FileRecord, call:
   return [];
 }
 
+/**
+ * Python: a call through an attribute holding a bound method picked at construction —
+ * `self._forward_method = self.dispatch_forward()`, `def dispatch_forward(self): return self.forward_cuda if c
+ * else self.forward_native` — reaches every `self.<method>` the factory returns (read from its `return` lines),
+ * and their overrides in subclasses (the instance is usually one). Methods are found on the caller's class and
+ * its bases, nearest first.
+ */
+function returnedMethodTargets(ws: Workspace, repo: string, rec: FileRecord, call: Call): Target[] {
+  if (call.receiver !== 'self' || call.in < 0) return [];
+  const owner = rec.defs[call.in].container;
+  if (!owner) return [];
+  const sameClass = (i: number) => i >= 0 && rec.defs[i].container === owner;
+  const b = rec.bindings.find((x) => x.target === `self.${call.name}` && /^self\.\w+$/.test(x.type) && sameClass(x.in));
+  if (!b) return [];
+  const order = pythonMro(ws, inFiles(visibleClasses(ws, { repo, file: rec.path }, owner.split('.').pop()!), [{ repo, file: rec.path }]));
+  const onClass = (name: string) => order.map((c) => methodOf(ws, c, name)).find((m) => m !== undefined);
+  const factory = onClass(b.type.slice('self.'.length));
+  if (!factory) return [];
+  const fd = ws.def(factory);
+  const names = new Set<string>();
+  for (const line of sourceLines(ws, factory.repo, factory.file).slice(fd.line, fd.endLine)) {
+    const ret = /^\s*return\b(.*)$/.exec(line)?.[1];
+    if (ret) for (const m of ret.matchAll(/\bself\.(\w+)\b(?!\s*[(.[])/g)) names.add(m[1]);
+  }
+  const out: Target[] = [];
+  const via = { repo: factory.repo, file: factory.file, line: fd.line, note: `self.${call.name} = self.${fd.name}(), which returns ${[...names].map((n) => `self.${n}`).join(' / ')}` };
+  for (const n of names) {
+    const m = onClass(n);
+    if (!m) continue;
+    // Overrides are matched by class name; keep those whose bases really lead to the class defining the method.
+    const home = classOf(ws, m);
+    const subs = overridesOf(ws, m, 64).filter((r) => { const c = classOf(ws, r); return !!home && !!c && pythonMro(ws, [c]).some((x) => sameRef(x, home)); });
+    for (const ref of [m, ...subs]) out.push({ ref, confidence: 'receiver', kind: baseKind(call), via });
+  }
+  return out;
+}
+
+/** The class a Python method is defined in. */
+function classOf(ws: Workspace, method: DefRef): DefRef | undefined {
+  const d = ws.def(method);
+  const name = d.container?.split('.').pop();
+  return name ? (ws.byName.get(name) ?? []).find((r) => r.repo === method.repo && r.file === method.file && ws.def(r).kind === 'class' && ws.def(r).line < d.line && ws.def(r).endLine >= d.endLine) : undefined;
+}
+
+const sameRef = (a: DefRef, b: DefRef) => a.repo === b.repo && a.file === b.file && a.i === b.i;
+
 /** Classes named `name` as seen from a file: defined there, imported (through re-exports), else any of that name. */
 function visibleClasses(ws: Workspace, from: FileRef, name: string): DefRef[] {
   const isClass = (r: DefRef) => ws.def(r).kind === 'class' && !ws.def(r).container && ws.record(r.repo, r.file)!.lang === 'python';
@@ -314,6 +362,46 @@ function ffiTargets(ws: Workspace, targetsIn: Target[]): Target[] {
 }
 
 export function resolveCall(ws: Workspace, repo: string, rec: FileRecord, call: Call): Resolution {
+  const res = resolveOne(ws, repo, rec, call);
+  if (rec.lang !== 'python' || !call.receiver || !(call.name === 'client' || CLIENT_SENDS.has(call.name))) return res;
+  const ep = endpointTargets(ws, repo, rec, call);
+  return ep.length ? { ...res, targets: [...ep, ...res.targets] } : res;
+}
+
+/**
+ * The request plane: a client built for `namespace/component/endpoint` (the `.client()` call, and requests
+ * sent on that client in the same function or class) reaches the handler served under the same names.
+ */
+function endpointTargets(ws: Workspace, repo: string, rec: FileRecord, call: Call): Target[] {
+  const key = clientKeyOf(ws, repo, rec, call);
+  if (!key) return [];
+  const out: Target[] = [];
+  for (const served of servedFor(ws, key, rec.path)) {
+    for (const ref of servedHandlers(ws, served)) {
+      if (out.some((t) => t.ref.repo === ref.repo && t.ref.file === ref.file && t.ref.i === ref.i)) continue;
+      out.push({ ref, confidence: 'receiver', kind: 'endpoint', via: { ...served.site, note: `${showKey(served.key)} served by serve_endpoint(${served.handler})` } });
+    }
+  }
+  return out;
+}
+
+/** The definition(s) a `serve_endpoint(handler.generate)` argument names, resolved from the serving file. */
+export function servedHandlers(ws: Workspace, served: ServedEndpoint): DefRef[] {
+  const dot = served.handler.lastIndexOf('.');
+  const name = served.handler.slice(dot + 1);
+  const receiver = dot > 0 ? served.handler.slice(0, dot) : undefined;
+  const probe: Call = { ...served.call, name, receiver, sep: receiver ? '.' : undefined, args: undefined, awaited: false };
+  const refs = resolveSameLanguage(ws, served.site.repo, served.rec, probe).targets.map((t) => t.ref);
+  // `handler.generate` on a typed handler: the override that runs, not the abstract method it came through.
+  const concrete = refs.filter((r) => !isAbstract(ws.def(r)));
+  const pool = concrete.length ? concrete : refs;
+  // A handler class named alike in several backends (sglang's and vllm's DecodeWorkerHandler): the one nearest the serving file.
+  const shared = (r: DefRef) => (r.repo !== served.site.repo ? -1 : r.file === served.site.file ? 1e3 : commonDirs(r.file, served.site.file));
+  const best = Math.max(...pool.map(shared));
+  return pool.filter((r) => shared(r) === best);
+}
+
+function resolveOne(ws: Workspace, repo: string, rec: FileRecord, call: Call): Resolution {
   if (call.kind === 'cuda-launch') return launchTargets(ws, repo, rec, call);
   if (rec.lang === 'python' && call.receiver?.startsWith('torch.ops.')) {
     const t = torchOpTargets(ws, call);
@@ -335,6 +423,10 @@ export function resolveCall(ws: Workspace, repo: string, rec: FileRecord, call: 
     if (ch.length) return { targets: ch };
   }
   const res = resolveSameLanguage(ws, repo, rec, call);
+  if (rec.lang === 'python' && !res.targets.length && !res.ambiguous?.length) {
+    const returned = returnedMethodTargets(ws, repo, rec, call);
+    if (returned.length) return { targets: returned };
+  }
   if (call.kind === 'index-launch') {
     const tr = res.targets.filter((t) => (ws.def(t.ref).attrs ?? []).some((a) => /^(triton\.)?jit\b/.test(a)));
     return { targets: tr.map((t) => ({ ...t, kind: 'triton-launch' })) };

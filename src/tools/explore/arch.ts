@@ -1,6 +1,7 @@
 /** explore with no path/symbol/query: each repo's layers, entry points and boundary census. */
 import type { Workspace, RepoIndex } from '../../index/workspace.js';
 import { census } from '../../resolve/boundaries.js';
+import { requestPlaneCensus } from '../../resolve/endpoints.js';
 import { architecture, type ArchMap } from '../../resolve/layers.js';
 import { locText } from '../common.js';
 
@@ -37,8 +38,13 @@ export function renderArch(ws: Workspace, repos: RepoIndex[], detailed: boolean)
         lines.push(`- ${r.rule.label}: ${r.count} in ${r.files} file(s)${sample}`);
       }
     }
+    const plane = requestPlaneCensus(ws, repo.name);
+    if (plane.served || plane.clients) {
+      lines.push('', `**Request plane** (namespace/component/endpoint): ${plane.served} served endpoint(s), ${plane.keyed} under a statically known component/endpoint, ${plane.linked} reached by a client; ${plane.clients} client call(s) with a known endpoint, ${plane.clientsLinked} linked to a worker (trace edge kind \`endpoint\`)`);
+    }
     lines.push('');
     structured.push({
+      requestPlane: plane,
       repo: repo.name,
       root: repo.root,
       commit: repo.head?.slice(0, 12),

@@ -6,7 +6,7 @@ import type { Workspace } from '../../index/workspace.js';
 import type { TraceEdge, TraceGraph, TraceNode } from '../../resolve/graph.js';
 import { locText } from '../common.js';
 
-const BRIDGE = new Set(['pyo3', 'pybind', 'torch-op', 'ffi', 'cuda-launch', 'triton-launch', 'ipc', 'cross-repo', 'channel']);
+const BRIDGE = new Set(['pyo3', 'pybind', 'torch-op', 'ffi', 'cuda-launch', 'triton-launch', 'ipc', 'endpoint', 'cross-repo', 'channel']);
 
 /** Text safe inside mermaid labels and messages. */
 export function safe(text: string): string {
@@ -19,7 +19,7 @@ function shortLoc(ws: Workspace, n: TraceNode): string {
 }
 
 function arrow(e: TraceEdge): string {
-  if (e.kind === 'spawn' || e.kind === 'ipc' || e.kind === 'channel') return '-)';
+  if (e.kind === 'spawn' || e.kind === 'ipc' || e.kind === 'endpoint' || e.kind === 'channel') return '-)';
   return '->>';
 }
 
