@@ -149,6 +149,9 @@ describe('trace: spawn, await, channel', () => {
     const init = await trace({ symbol: `${SM}:init`, depth: 1 });
     const pre = init.es.filter((x) => x.kind === 'endpoint');
     assert.deepEqual(pre.map((x) => [x.at, x.to.split('/').pop()!.split(':')[0], x.via]), [[`${SM}:42`, 'prefill_handler.py', `${SM}:62`]], JSON.stringify(pre));
+    // And backwards: the callers of the decode handler include the frontend's client.
+    const up = await trace({ symbol: `${H}/decode_handler.py:DecodeWorkerHandler.generate`, direction: 'callers', depth: 1 });
+    assert.ok(up.es.some((x) => x.kind === 'endpoint' && x.at === `${FE}:24`), JSON.stringify(up.es));
   });
   test('nn.Module calls: calling a module instance runs its class\'s forward (inherited, or its own)', async () => {
     const L = 'python/sglang/srt/models/llama.py';

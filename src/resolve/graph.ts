@@ -12,7 +12,9 @@ import { callAt, callIndex } from './calls.js';
 import { dispatchTables } from './ipc.js';
 import { qualifiedName } from './lookup.js';
 import { basesOf } from './receivers.js';
-import { resolveCall, type Confidence, type EdgeKind, type Target } from './resolver.js';
+import { derived } from './derived.js';
+import { CLIENT_SENDS, servedEndpoints } from './endpoints.js';
+import { resolveCall, servedHandlers, type Confidence, type EdgeKind, type Target } from './resolver.js';
 
 export interface TraceNode {
   id: string;
@@ -140,9 +142,14 @@ export function walkCallees(ws: Workspace, starts: DefRef[], opts: WalkOptions):
   return g;
 }
 
+/** Definitions served as request-plane handlers (refIds). */
+const endpointHandlers = derived((ws: Workspace) => new Set(servedEndpoints(ws).flatMap((e) => servedHandlers(ws, e)).map(refId)));
+
 /** Every name a call site could use to reach this definition. */
-function namesReaching(ws: Workspace, def: Def): string[] {
+function namesReaching(ws: Workspace, ref: DefRef, def: Def): string[] {
   const names = new Set([def.name]);
+  // A handler served on a Dynamo endpoint is reached by its clients' sends (`client.generate(..)`).
+  if (endpointHandlers(ws).has(refId(ref))) for (const n of ['client', ...CLIENT_SENDS]) names.add(n);
   const py = pythonName(def);
   if (py) names.add(py);
   const t = bridgeTables(ws);
@@ -178,7 +185,7 @@ export function walkCallers(ws: Workspace, targets: DefRef[], opts: WalkOptions)
         const o = d.container?.split(/\.|::/).pop();
         return !!o && (bases.has(o) || (!!def.trait && o === def.trait));
       };
-      for (const name of namesReaching(ws, def)) {
+      for (const name of namesReaching(ws, ref, def)) {
         for (const cref of calls.get(name) ?? []) {
           const rec = ws.record(cref.repo, cref.file)!;
           const call = rec.calls[cref.i];
