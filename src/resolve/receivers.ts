@@ -146,7 +146,7 @@ export function receiverOf(ws: Workspace, repo: string, rec: FileRecord, inIdx: 
   if (/^(self|this)(\.|->)\w+$/.test(r)) {
     const field = r.split(/\.|->/)[1];
     res.types.push(...bindingTypes(ws, repo, rec, inIdx, 'self.' + field));
-    if (!res.types.length && rec.lang === 'python') res.types.push(...namedAfter(ws, field));
+    if (!res.types.length && rec.lang === 'python') res.types.push(...namedAfter(ws, field, new Set([repo])));
     return res;
   }
   // `self._engine.tokenizer_manager`: each attribute typed on the type of the one before.
@@ -154,8 +154,10 @@ export function receiverOf(ws: Workspace, repo: string, rec: FileRecord, inIdx: 
     const [, first, ...rest] = r.split(/\.|->/);
     let types = bindingTypes(ws, repo, rec, inIdx, 'self.' + first);
     for (const attr of rest) {
-      types = types.flatMap((t) => memberTypes(ws, repo, rec.path, t.name, attr));
-      if (!types.length && rec.lang === 'python') types = namedAfter(ws, attr);
+      const owners = types;
+      types = owners.flatMap((t) => memberTypes(ws, repo, rec.path, t.name, attr));
+      // The guess stays in the repo(s) that define the owner type (sgl.Engine's attribute → an SGLang class).
+      if (!types.length && rec.lang === 'python') types = namedAfter(ws, attr, reposDefining(ws, owners));
       if (!types.length) break;
     }
     if (types.length) {
@@ -203,14 +205,21 @@ export function receiverOf(ws: Workspace, repo: string, rec: FileRecord, inIdx: 
 
 /**
  * Python attributes are usually named after their class (`self.tokenizer_manager` holds a
- * `TokenizerManager`, assigned from an untyped tuple unpacking): the class of that name, when the workspace
- * defines exactly one. A guess, so only a method that class really has is resolved through it.
+ * `TokenizerManager`, assigned from an untyped tuple unpacking): the class of that name, when the owner's repo
+ * defines exactly one (a guess never crosses into another repo). Only a method that class has resolves through it.
  */
-function namedAfter(ws: Workspace, attr: string): TypeRef[] {
+function namedAfter(ws: Workspace, attr: string, repos: ReadonlySet<string>): TypeRef[] {
   const name = attr.replace(/^_+/, '').split('_').filter(Boolean).map((w) => w[0].toUpperCase() + w.slice(1)).join('');
   if (!/[a-z]/.test(name) || !attr.includes('_')) return [];
-  const classes = (ws.byName.get(name) ?? []).filter((ref) => ws.def(ref).kind === 'class' && !isTestPath(ref.file));
+  const classes = (ws.byName.get(name) ?? []).filter((ref) => repos.has(ref.repo) && ws.def(ref).kind === 'class' && !isTestPath(ref.file));
   return classes.length === 1 ? [{ name, dyn: false }] : [];
+}
+
+/** The repos whose classes or structs carry these type names. */
+function reposDefining(ws: Workspace, types: TypeRef[]): Set<string> {
+  const out = new Set<string>();
+  for (const t of types) for (const ref of ws.byName.get(t.name) ?? []) if (/^(class|struct)$/.test(ws.def(ref).kind)) out.add(ref.repo);
+  return out;
 }
 
 /**
