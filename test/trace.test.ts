@@ -191,3 +191,11 @@ describe('trace: callers, paths and tests', () => {
     assert.match(text, /trace callers of the target/);
   });
 });
+
+describe('trace: flow presets', () => {
+  test('kv-events: the scheduler drains the cache events (_publish_kv_events) before the ZMQ publisher sends them', async () => {
+    const { s } = await trace({ flow: 'kv-events' });
+    const names = s.edges.map((e: any) => s.nodes.find((n: any) => n.id === e.to).name);
+    assert.ok(names.indexOf('Scheduler._publish_kv_events') >= 0 && names.indexOf('Scheduler._publish_kv_events') < names.indexOf('ZmqEventPublisher.publish'), names.join(' → '));
+  });
+});
