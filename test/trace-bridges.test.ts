@@ -128,6 +128,13 @@ describe('trace: torch-op (Python wrapper → m.impl → C++ host function)', ()
     assert.ok(es.some((e) => e.from === impl), `no callee of the C++ rmsnorm at depth 1: ${JSON.stringify(es)}`);
   });
 
+  test('a path to a name that is both a Python wrapper and its C++ op goes on through the op to the C++ function', async () => {
+    const { es } = await trace({ symbol: 'MHATokenToKVPoolHost.backup_from_device_all_layer', to: 'transfer_kv_all_layer' });
+    const last = es[es.length - 1];
+    assert.equal(last?.kind, 'torch-op', JSON.stringify(es));
+    assert.equal(last.to, 'sgl-kernel/csrc/kvcacheio/transfer.cu:43');
+  });
+
   test('without .default (torch.ops.sgl_kernel.gelu_and_mul(...)), and a pure-PyTorch wrapper reaches no op', async () => {
     const { es } = await trace({ symbol: 'sgl-kernel/python/sgl_kernel/elementwise.py:gelu_and_mul', depth: 1 });
     assert.equal(edge(es, 'sgl-kernel/python/sgl_kernel/elementwise.py:70', 'sgl-kernel/csrc/elementwise/activation.cu:41').kind, 'torch-op');

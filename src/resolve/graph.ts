@@ -270,6 +270,20 @@ export function findPaths(ws: Workspace, starts: DefRef[], goals: DefRef[], opts
     for (const p of ps) build(p.from, [...acc, p.edge]);
   };
   for (const f of found) build(f, []);
+  // A path that ends on a wrapper whose same-named implementation across a language boundary is also a
+  // target (`to: transfer_kv_per_layer`: the Python wrapper, then the C++ function behind its torch op) goes on
+  // to it: the agent asked for the function, and that is where it runs.
+  for (const path of paths) {
+    const end = path.length ? path[path.length - 1].to : undefined;
+    const ref = end ? nodes.get(end) : undefined;
+    if (!ref) continue;
+    const name = ws.def(ref).name;
+    const on = outgoing(ws, ref).flatMap(({ call, targets }) => targets.map((t) => ({ call, t })))
+      .find(({ t }) => SEE_THROUGH.has(t.kind) && goal.has(refId(t.ref)) && ws.def(t.ref).name === name);
+    if (!on) continue;
+    nodes.set(refId(on.t.ref), on.t.ref);
+    path.push({ from: end!, to: refId(on.t.ref), repo: ref.repo, file: ref.file, line: on.call.line, callee: on.call.name, kind: on.t.kind, confidence: on.t.confidence, tried: on.call.tried, via: on.t.via });
+  }
   const seen = new Set<string>();
   for (const path of paths) {
     path.forEach((e, k) => {
