@@ -7,7 +7,6 @@ import { UserError } from '../errors.js';
 import type { Def } from '../index/model.js';
 import { isTestDef, isTestPath } from '../index/paths.js';
 import type { DefRef, Workspace } from '../index/workspace.js';
-import { derived } from './derived.js';
 
 export interface DefMatch {
   ref: DefRef;
@@ -114,42 +113,46 @@ export function findDefinitions(ws: Workspace, raw: string, opts: { repo?: strin
     for (const m of out) if (/\.(cc|cpp|cu|cuh|h|hpp|c)$/.test(m.ref.file)) m.score += 2;
   }
   // Equal ranks: the definition other files import most comes first (SGLang's srt RMSNorm, imported by
-  // dozens of models, before a same-named class in a side package), then a stable order.
+  // dozens of models, before a same-named class in a side package), then a stable order. Names with more
+  // than 200 definitions (`__init__`) keep the path order: counting would cost more than it tells.
   const counts = new Map<DefMatch, number>();
-  if (out.length > 1) for (const m of out) counts.set(m, importCount(ws, m));
+  const perScore = new Map<number, number>();
+  for (const m of out) perScore.set(m.score, (perScore.get(m.score) ?? 0) + 1);
+  const tie = (m: DefMatch) => perScore.get(m.score)! > 1 && out.length <= 200;
+  const modules = new Map<string, string[]>();
+  for (const m of out) counts.set(m, tie(m) ? importCount(ws, m, modules) : 0);
   out.sort((a, b) => a.score - b.score || counts.get(b)! - counts.get(a)! || a.ref.repo.localeCompare(b.ref.repo) || a.ref.file.localeCompare(b.ref.file) || a.def.line - b.def.line);
   return out;
 }
 
 /** Imports of the definition's top-level name whose module path (≥ 2 segments) ends the file's module path. */
-function importCount(ws: Workspace, m: DefMatch): number {
+function importCount(ws: Workspace, m: DefMatch, cache: Map<string, string[]>): number {
   const top = m.def.container?.split(/\.|::/)[0] ?? m.def.name;
+  let modules = cache.get(top);
+  if (!modules) cache.set(top, modules = modulesImporting(ws, top));
   const parts = m.ref.file.replace(/\.(pyi?|rs)$/, '').split('/');
   if (parts.length > 1 && /^(__init__|mod|lib)$/.test(parts[parts.length - 1])) parts.pop();
   const path = '.' + parts.join('.');
-  let n = 0;
-  for (const [module, count] of importUses(ws).get(top) ?? []) if (path.endsWith('.' + module)) n += count;
-  return n;
+  return modules.filter((mod) => path.endsWith('.' + mod)).length;
 }
 
-/** Per imported name, how often each module path (two segments or more, `::` as `.`) is imported from. */
-const importUses = derived((ws: Workspace) => {
-  const uses = new Map<string, Map<string, number>>();
+/**
+ * The module paths (two segments or more, `::` as `.`) that `name` is imported from, once per import. A scan
+ * of the import lists, made only for the names of a tie (a whole-workspace index cost a warm start ~50 ms).
+ */
+function modulesImporting(ws: Workspace, name: string): string[] {
+  const out: string[] = [];
   for (const repo of ws.repos.values()) {
     for (const rec of repo.files.values()) {
       for (const imp of rec.imports) {
-        if (!imp.name || imp.name === '*') continue;
+        if (imp.name !== name) continue;
         const segs = imp.module.split(/::|\./).filter((x) => x && x !== 'crate' && x !== 'self' && x !== 'super');
-        if (segs.length < 2) continue;
-        let byModule = uses.get(imp.name);
-        if (!byModule) uses.set(imp.name, byModule = new Map());
-        const key = segs.join('.');
-        byModule.set(key, (byModule.get(key) ?? 0) + 1);
+        if (segs.length >= 2) out.push(segs.join('.'));
       }
     }
   }
-  return uses;
-});
+  return out;
+}
 
 /** Definitions of a symbol, or a UserError naming near misses when nothing matches. */
 export function requireDefinitions(ws: Workspace, raw: string, opts: { repo?: string } = {}): DefMatch[] {
