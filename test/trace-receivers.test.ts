@@ -117,3 +117,10 @@ test('self._engine.tokenizer_manager.pause(): the chain is typed link by link, a
 test('Engine = LazyImport("pkg.mod", "Engine") in a package __init__ re-exports that class, over an earlier import', async () => {
   assert.deepEqual(await callees('start'), ['Engine lazy/real.py:1']);
 });
+
+test('typeNames: a generic type is its own name, not its arguments; wrappers are peeled', async () => {
+  const { typeNames } = await import('../src/resolve/receivers.js');
+  assert.deepEqual(typeNames('rs::pipeline::PushRouter<serde_json::Value, RsAnnotated<serde_json::Value>>'), [{ name: 'PushRouter', dyn: false, path: 'rs::pipeline' }]);
+  assert.deepEqual(typeNames('Arc<Mutex<KvIndexer>>').map((t) => t.name), ['KvIndexer']);
+  assert.deepEqual(typeNames('Optional[TokenizerManager]').map((t) => t.name), ['TokenizerManager']);
+});

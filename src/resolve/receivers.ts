@@ -30,7 +30,11 @@ export function typeNames(text: string): TypeRef[] {
     const n = segs[segs.length - 1];
     if (WRAPPERS.has(n) || /^[a-z]/.test(n)) continue;
     const path = segs.slice(0, -1).filter((x) => !WRAPPERS.has(x)).join('::');
-    out.push(path ? { name: n, dyn, path } : { name: n, dyn });
+    const ref = path ? { name: n, dyn, path } : { name: n, dyn };
+    // `PushRouter<Value, Annotated<Value>>`: the first type applied to generic arguments is the type; the
+    // arguments are its parameters, not what the receiver is.
+    if (!out.length && /^\s*</.test(text.slice(m.index! + m[0].length))) return [ref];
+    out.push(ref);
   }
   return out.slice(-2);
 }
