@@ -140,7 +140,7 @@ export const LANGUAGES: LanguageSpec[] = [
     guardNodes: ['try_statement'],
     typeOnlyGuard: 'TYPE_CHECKING',
     spawnCalls: ['create_task', 'ensure_future', 'run_coroutine_threadsafe', 'Thread', 'Process', 'submit', 'run_in_executor', 'to_thread'],
-    argCalls: ['send_pyobj', 'TypeBasedDispatcher', 'serve_endpoint', 'endpoint', 'component', 'namespace', 'create_task', 'Thread', 'Process', 'register_fake', 'def', 'impl', 'LazyImport', 'lazy_import'],
+    argCalls: ['send_pyobj', 'TypeBasedDispatcher', 'serve_endpoint', 'endpoint', 'component', 'namespace', 'create_task', 'Thread', 'Process', 'register_fake', 'def', 'impl', 'LazyImport', 'lazy_import', 'send_output'],
     pathSep: '.',
   },
   {

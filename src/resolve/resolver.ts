@@ -407,7 +407,9 @@ function resolveOne(ws: Workspace, repo: string, rec: FileRecord, call: Call): R
     const t = torchOpTargets(ws, call);
     return { targets: t };
   }
-  if (rec.lang === 'python' && call.name === 'send_pyobj') {
+  // `send_pyobj(obj)`, or a wrapper's send on a socket named for the receiving process
+  // (`self.send_to_detokenizer.send_output(obj)`, a SenderWrapper around the ZMQ socket).
+  if (rec.lang === 'python' && (call.name === 'send_pyobj' || (call.args && /(^|\.)send_to_\w+$/.test(call.receiver ?? '')))) {
     const d = dispatchTargets(ws, repo, rec, call);
     if (d.targets.length || d.ambiguous?.length) return d;
   }
