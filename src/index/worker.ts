@@ -6,7 +6,7 @@
 import { parentPort } from 'node:worker_threads';
 import { initRuntime, loadGrammar } from '../lang/grammar.js';
 import { languageById } from '../lang/registry.js';
-import { encodeValue } from './cache-codec.js';
+import { encodeEntry } from './cache.js';
 import { parseFile } from './parse-file.js';
 
 export interface ParseJob { id: number; files?: { abs: string; rel: string; lang: string }[]; warm?: string[] }
@@ -19,7 +19,7 @@ parentPort!.on('message', async (job: ParseJob) => {
     const spec = languageById(id);
     if (spec) await loadGrammar(spec).catch(() => undefined);
   }
-  for (const f of job.files ?? []) blobs.push(encodeValue(await parseFile(f.abs, f.rel, f.lang)));
+  for (const f of job.files ?? []) blobs.push(encodeEntry(await parseFile(f.abs, f.rel, f.lang)));
   const reply: ParseReply = { id: job.id, blobs };
   parentPort!.postMessage(reply, blobs.map((b) => b.buffer as ArrayBuffer));
 });
