@@ -16,6 +16,7 @@ import { dispatchTargets } from './ipc.js';
 import { CALLABLE, followReexports, importsOf, pythonImportedDefs, resolvePythonModule, rustPathMatches, wildcardModules, type FileRef } from './modules.js';
 import { isAbstract, methodsOn, overridesOf, receiverOf } from './receivers.js';
 import { sourceLines } from './source.js';
+import { snakeCase } from './words.js';
 
 export type Confidence = 'exact' | 'import' | 'receiver' | 'name-only';
 export type EdgeKind = 'call' | 'await' | 'spawn' | 'channel' | 'ipc' | 'endpoint' | 'pyo3' | 'pybind' | 'torch-op' | 'ffi' |
@@ -139,9 +140,9 @@ function resolveSameLanguage(ws: Workspace, repo: string, rec: FileRecord, call:
   if (pool.length === 1) return weak ? { targets: [], ambiguous: pool } : { targets: targets(pool, 'name-only', kind) };
   if (pool.length > 1) {
     // `self.tokenizer_manager.generate_request()`: the attribute is named after one candidate's class.
-    const attr = snake(call.receiver?.split('.').pop() ?? '');
+    const attr = snakeCase(call.receiver?.split('.').pop() ?? '');
     if (attr.length >= 4) {
-      const named = pool.filter((r) => { const c = snake(ws.def(r).container?.split(/\.|::/).pop() ?? ''); return c === attr || c.endsWith('_' + attr); });
+      const named = pool.filter((r) => { const c = snakeCase(ws.def(r).container?.split(/\.|::/).pop() ?? ''); return c === attr || c.endsWith('_' + attr); });
       if (named.length === 1) return { targets: targets(named, 'name-only', kind), ambiguous: pool };
     }
     return { targets: [], ambiguous: pool };
@@ -463,10 +464,6 @@ function resolveOne(ws: Workspace, repo: string, rec: FileRecord, call: Call): R
 /** A Python definition under `if TYPE_CHECKING:` — at run time the name is something else (often a binding). */
 function isTypeCheckingStub(ws: Workspace, ref: DefRef): boolean {
   return (ws.def(ref).attrs ?? []).includes('TYPE_CHECKING');
-}
-
-function snake(name: string): string {
-  return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2').toLowerCase();
 }
 
 /** The #[new] method of a #[pyclass] (what Python's `Class(...)` runs), if it has one. */
