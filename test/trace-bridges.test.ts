@@ -5,37 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { runTool } from '../src/server/boundary.js';
-import { traceTool } from '../src/tools/trace.js';
-import type { ToolSpec } from '../src/tools/types.js';
-import { fixtureWorkspace } from './helpers/fixture.js';
-import { assertGolden } from './helpers/golden.js';
-import { assertValidMermaid } from './helpers/mermaid.js';
-
-type Edge = { from: string; to: string; at: string; kind: string; confidence: string; callee: string; via?: string; note?: string };
-
-async function trace(args: Record<string, unknown>, golden?: string): Promise<{ s: Record<string, any>; es: Edge[]; text: string }> {
-  const ws = await fixtureWorkspace();
-  const r = await runTool(traceTool as unknown as ToolSpec, args, { ws });
-  const text = r.content.map((c) => c.text).join('\n');
-  assert.notEqual(r.isError, true, text);
-  const s = r.structuredContent as Record<string, any>;
-  if (s.mermaid) await assertValidMermaid(s.mermaid, `trace ${JSON.stringify(args)}`);
-  if (golden) assertGolden(golden, text);
-  const loc = (id: string) => { const n = s.nodes.find((x: any) => x.id === id); return `${n.loc.file}:${n.loc.line}`; };
-  const es = s.edges.map((e: any) => ({
-    from: loc(e.from), to: loc(e.to), at: `${e.file}:${e.line}`, kind: e.kind, confidence: e.confidence, callee: e.callee,
-    ...(e.via ? { via: `${e.via.loc.file}:${e.via.loc.line}`, note: e.via.note } : {}),
-  }));
-  return { s, es, text };
-}
-
-/** The one edge from the call site `at` to the definition `to`; fails listing every edge otherwise. */
-function edge(es: Edge[], at: string, to: string): Edge {
-  const hits = es.filter((e) => e.at === at && e.to === to);
-  assert.equal(hits.length, 1, `expected one edge ${at} → ${to}; edges:\n${es.map((e) => `  ${e.at} → ${e.to} [${e.kind}]`).join('\n')}`);
-  return hits[0];
-}
+import { edge, trace } from './helpers/trace.js';
 
 const KV = 'lib/bindings/python/rust/llm/kv.rs';
 const LIB = 'lib/bindings/python/rust/lib.rs';
