@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Parser } from 'web-tree-sitter';
 import { extract } from '../src/lang/extract.js';
 import { loadGrammar } from '../src/lang/grammar.js';
 import { LANGUAGES } from '../src/lang/registry.js';
@@ -31,13 +30,7 @@ const SOURCE = [
 async function extractCuda(source: string) {
   const spec = LANGUAGES.find((l) => l.id === 'cuda')!;
   const g = await loadGrammar(spec);
-  const parser = new Parser();
-  parser.setLanguage(g.language);
-  try {
-    return extract(spec, parser, g.query, source);
-  } finally {
-    parser.delete();
-  }
+  return extract(spec, g.parser, g.query, source);
 }
 
 test('a launch inside a #define body is a cuda-launch call of the macro, at its own line and column', async () => {

@@ -60,11 +60,12 @@ test('npm pack ships the CLI, queries, data, skills, fixtures and manifests, and
   const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: PACKAGE_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   const listed = new Set((JSON.parse(out.slice(out.indexOf('['))) as { files: { path: string }[] }[])[0].files.map((f) => f.path));
   const must = ['dist/cli/main.js', 'dist/server/server.js', 'dist/server/prompts.js', 'package.json', 'server.json', 'README.md',
-    '.claude-plugin/plugin.json', '.mcp.json', 'data/layers.json', 'test/fixtures/make-fixture-repos.mjs', 'queries/python/definitions.scm'];
+    '.claude-plugin/plugin.json', '.mcp.json', 'data/layers.json', 'test/fixtures/make-fixture-repos.mjs', 'queries/python/definitions.scm',
+    'native/binding.gyp', 'native/dsm_tree_sitter.c', 'native/build.mjs'];
   for (const s of loadSkills()) must.push(`skills/${s.name}/SKILL.md`);
   for (const f of must) assert.ok(listed.has(f), `npm pack does not ship ${f}`);
   for (const f of listed) {
-    assert.ok(!/^(src|scratch|dist-test|scripts)\//.test(f) && !/^test\/.*\.test\.ts$/.test(f), `npm pack ships ${f}`);
+    assert.ok(!/^(src|scratch|dist-test|scripts|native\/build)\//.test(f) && !/^test\/.*\.test\.ts$/.test(f), `npm pack ships ${f}`);
   }
 });
 

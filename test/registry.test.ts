@@ -40,15 +40,11 @@ test('extensions map to languages; .cu uses the CUDA grammar', () => {
 });
 
 test('a Rust enum records the payload of each tuple variant; struct and unit variants add none', async () => {
-  const { Parser } = await import('web-tree-sitter');
   const { extract } = await import('../src/lang/extract.js');
   const spec = LANGUAGES.find((l) => l.id === 'rust')!;
   const g = await loadGrammar(spec);
-  const parser = new Parser();
-  parser.setLanguage(g.language);
-  const rec = extract(spec, parser, g.query, 'pub enum Pick {\n    Radix(RadixTree),\n    Pooled(Arc<Pool<Tree>>, u8),\n    Named { a: u32 },\n    Off,\n}\nenum Unit { A, B }\n');
+  const rec = extract(spec, g.parser, g.query, 'pub enum Pick {\n    Radix(RadixTree),\n    Pooled(Arc<Pool<Tree>>, u8),\n    Named { a: u32 },\n    Off,\n}\nenum Unit { A, B }\n');
   const pick = rec.defs.find((d) => d.name === 'Pick')!;
   assert.deepEqual(pick.variants, ['RadixTree', 'Arc<Pool<Tree>>, u8']);
   assert.equal(rec.defs.find((d) => d.name === 'Unit')!.variants, undefined);
-  parser.delete();
 });

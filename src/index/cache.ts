@@ -76,10 +76,10 @@ export function fingerprint(): string {
   for (const dir of readdirSync(qdir).sort()) {
     for (const f of readdirSync(join(qdir, dir)).sort()) h.update(`${dir}/${f}\n`).update(readFileSync(join(qdir, dir, f)));
   }
-  const pkgs = new Set(['web-tree-sitter', ...LANGUAGES.map((l) => l.grammar.pkg)]);
+  const pkgs = new Set(['web-tree-sitter', 'tree-sitter', ...LANGUAGES.map((l) => l.grammar.pkg)]);
   for (const pkg of [...pkgs].sort()) h.update(`${pkg}@${packageVersion(pkg)}\n`);
   const here = dirname(fileURLToPath(import.meta.url));
-  for (const f of ['../lang/extract.js', '../lang/registry.js', '../lang/rust-use.js', '../lang/grammar.js', './parse-file.js', './cache-codec.js']) {
+  for (const f of ['../lang/extract.js', '../lang/registry.js', '../lang/rust-use.js', '../lang/grammar.js', '../lang/native.js', './parse-file.js', './cache-codec.js']) {
     try {
       h.update(f).update(readFileSync(join(here, f)));
     } catch {
@@ -91,7 +91,12 @@ export function fingerprint(): string {
 }
 
 function packageVersion(pkg: string): string {
-  let dir = dirname(require.resolve(pkg === 'web-tree-sitter' ? pkg : `${pkg}/package.json`));
+  let dir: string;
+  try {
+    dir = dirname(require.resolve(pkg === 'web-tree-sitter' ? pkg : `${pkg}/package.json`));
+  } catch {
+    return 'absent'; // the optional tree-sitter package (native runtime sources)
+  }
   for (let i = 0; i < 4; i++, dir = dirname(dir)) {
     try {
       const json = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };

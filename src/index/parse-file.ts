@@ -1,6 +1,5 @@
 /** Reads and parses one file into a FileRecord, or says why it was skipped. Runs inside a worker. */
 import { lstatSync, readFileSync } from 'node:fs';
-import { Parser } from 'web-tree-sitter';
 import { extract } from '../lang/extract.js';
 import { loadGrammar } from '../lang/grammar.js';
 import { languageById } from '../lang/registry.js';
@@ -11,8 +10,6 @@ import type { FileRecord, SkippedFile } from './model.js';
 export const MAX_PARSE_BYTES = 1024 * 1024;
 /** A line this long means minified or generated code: not worth a syntax tree. */
 const MAX_LINE = 20_000;
-
-const parsers = new Map<string, Parser>();
 
 /**
  * Skips carry the stat they were decided at (when the file could be stat'ed), so an unchanged skipped
@@ -43,13 +40,7 @@ export async function parseFile(absPath: string, relPath: string, langId: string
   if (longestLine(text) > MAX_LINE) return skip(`minified (a line over ${MAX_LINE} chars)`);
   try {
     const g = await loadGrammar(spec);
-    let parser = parsers.get(spec.id);
-    if (!parser) {
-      parser = new Parser();
-      parser.setLanguage(g.language);
-      parsers.set(spec.id, parser);
-    }
-    const rec = extract(spec, parser, g.query, text);
+    const rec = extract(spec, g.parser, g.query, text);
     return { path: relPath, size: buf.length, mtimeMs, ...rec };
   } catch (e) {
     return skip(`parse failed: ${(e as Error).message}`);

@@ -4,7 +4,7 @@
  * the cache file, so records are serialized once.
  */
 import { parentPort } from 'node:worker_threads';
-import { initRuntime, loadGrammar } from '../lang/grammar.js';
+import { loadGrammar } from '../lang/grammar.js';
 import { languageById } from '../lang/registry.js';
 import { encodeEntry } from './cache.js';
 import { parseFile } from './parse-file.js';
@@ -14,7 +14,6 @@ export interface ParseReply { id: number; blobs: Uint8Array[] }
 
 parentPort!.on('message', async (job: ParseJob) => {
   const blobs: Uint8Array[] = [];
-  if (job.warm) await initRuntime().catch(() => undefined);
   for (const id of job.warm ?? []) {
     const spec = languageById(id);
     if (spec) await loadGrammar(spec).catch(() => undefined);

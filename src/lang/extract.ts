@@ -9,7 +9,9 @@
  * Structural facts that a query cannot express (containers, attributes, docstrings) come from the
  * registry entry.
  */
-import type { Node, Parser, Query, QueryCapture, QueryMatch } from 'web-tree-sitter';
+import type {
+  SyntaxCapture as QueryCapture, SyntaxMatch as QueryMatch, SyntaxNode as Node, SyntaxParser as Parser, SyntaxQuery as Query,
+} from './syntax.js';
 import type {
   Binding, Call, CallKind, Def, DefKind, ErrorMark, ErrorMarkKind, FileRecord, Import,
 } from '../index/model.js';
@@ -31,7 +33,7 @@ interface Pending {
 }
 
 /**
- * Per-extraction memo of node.parent: web-tree-sitter computes a parent by descending from the root, so
+ * Per-extraction memo of node.parent: tree-sitter computes a parent by descending from the root, so
  * ancestor walks of sibling definitions (methods of one class) repeat the same work without it.
  */
 const parents = new Map<number, Node | null>();

@@ -1,20 +1,28 @@
-/** Loads tree-sitter wasm grammars and compiles each language's query files once per thread. */
+/**
+ * Compiles each language's query files once per thread, for the native binding when it was built
+ * (native.ts) and for web-tree-sitter otherwise. Both give identical records; the native one is faster.
+ * DSM_PARSER=wasm forces the wasm binding.
+ */
 import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { Language, Parser, Query } from 'web-tree-sitter';
+import type { Language } from 'web-tree-sitter';
 import { PACKAGE_ROOT } from '../package-root.js';
 import { contextPatterns } from './extract.js';
+import { nativeGrammar } from './native.js';
 import type { LanguageSpec } from './registry.js';
+import type { Backend, SyntaxParser, SyntaxQuery } from './syntax.js';
 
 const require = createRequire(import.meta.url);
 
 export interface LoadedGrammar {
-  language: Language;
-  query: Query;
+  backend: Backend;
+  /** One parser per language and thread: parse() is not re-entrant. */
+  parser: SyntaxParser;
+  query: SyntaxQuery;
 }
 
-let initDone: Promise<void> | undefined;
+let wasm: Promise<typeof import('web-tree-sitter')> | undefined;
 const languages = new Map<string, Promise<Language>>();
 const loaded = new Map<string, Promise<LoadedGrammar>>();
 
@@ -30,27 +38,40 @@ export function queryText(spec: LanguageSpec): string {
   return parts.join('\n');
 }
 
-/** Compiles the tree-sitter runtime (tree-sitter.wasm) once per thread; loadGrammar calls it too. */
-export function initRuntime(): Promise<void> {
-  initDone ??= Parser.init();
-  return initDone;
+export function wantedBackend(): Backend {
+  return process.env.DSM_PARSER === 'wasm' ? 'wasm' : 'native';
 }
 
-export async function loadGrammar(spec: LanguageSpec): Promise<LoadedGrammar> {
+/** Loads web-tree-sitter and compiles its runtime (tree-sitter.wasm) once per thread, only when used. */
+function wasmRuntime(): Promise<typeof import('web-tree-sitter')> {
+  wasm ??= import('web-tree-sitter').then(async (m) => {
+    await m.Parser.init();
+    return m;
+  });
+  return wasm;
+}
+
+export async function loadGrammar(spec: LanguageSpec, backend: Backend = wantedBackend()): Promise<LoadedGrammar> {
   // Languages with the same grammar and queries (C and C++) share one compiled query: compiling the C++
-  // query takes ~0.5 s per worker.
-  const key = `${spec.grammar.pkg}:${spec.queryDirs.join(',')}:${contextPatterns(spec)}`;
+  // query takes ~0.3 s per thread.
+  const key = `${backend}:${spec.grammar.pkg}:${spec.queryDirs.join(',')}:${contextPatterns(spec)}`;
   let p = loaded.get(key);
   if (!p) {
-    p = (async () => {
-      await initRuntime();
+    p = (async (): Promise<LoadedGrammar> => {
+      if (backend === 'native') {
+        const g = nativeGrammar(spec, queryText(spec));
+        if (g) return { backend, ...g };
+      }
+      const { Language, Parser, Query } = await wasmRuntime();
       let lp = languages.get(spec.grammar.pkg);
       if (!lp) {
         lp = Language.load(require.resolve(`${spec.grammar.pkg}/${spec.grammar.file}`));
         languages.set(spec.grammar.pkg, lp);
       }
       const language = await lp;
-      return { language, query: new Query(language, queryText(spec)) };
+      const parser = new Parser();
+      parser.setLanguage(language);
+      return { backend: 'wasm', parser: parser as unknown as SyntaxParser, query: new Query(language, queryText(spec)) as unknown as SyntaxQuery };
     })();
     loaded.set(key, p);
   }

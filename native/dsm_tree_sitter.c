@@ -1,0 +1,517 @@
+/*
+ * A small N-API binding of the tree-sitter runtime, for the cold index.
+ *
+ * It offers the subset of web-tree-sitter that src/lang/extract.ts uses, with the same numbers (offsets and
+ * columns in UTF-16 code units, node ids, type ids), so both backends give identical records. What makes it
+ * faster than the wasm build: the parser and the query cursor run as native code, and a query's matches come
+ * back as one Uint32Array per file instead of one JS object per node.
+ *
+ * Nodes cross the boundary as NODE_WORDS uint32 words (see write_node), in a transfer buffer that JS hands
+ * over once (init) or in a returned Uint32Array. A node operation reads its node from the transfer buffer's
+ * first NODE_WORDS words and writes its result node(s) back there.
+ */
+#include <node_api.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <tree_sitter/api.h>
+
+#define NODE_WORDS 10
+#define MAX_PARSERS 16
+
+typedef struct {
+  const TSLanguage *language;
+  TSParser *parser;
+} ParserSlot;
+
+typedef struct {
+  uint32_t *xfer;
+  size_t xfer_words;
+  napi_ref xfer_ref;
+  ParserSlot parsers[MAX_PARSERS];
+  TSQueryCursor *cursor;
+  TSTreeCursor scratch;
+  int scratch_live;
+} State;
+
+typedef struct {
+  TSTree *tree;
+} TreeBox;
+
+typedef struct {
+  uint32_t *data;
+  size_t size;
+  size_t cap;
+} Words;
+
+#define CHECK(call)                                                                                      \
+  do {                                                                                                    \
+    if ((call) != napi_ok) return throw_last(env);                                                       \
+  } while (0)
+
+static napi_value throw_last(napi_env env) {
+  const napi_extended_error_info *info = NULL;
+  napi_get_last_error_info(env, &info);
+  bool pending = false;
+  napi_is_exception_pending(env, &pending);
+  if (!pending) napi_throw_error(env, NULL, info && info->error_message ? info->error_message : "N-API call failed");
+  return NULL;
+}
+
+static napi_value fail(napi_env env, const char *message) {
+  napi_throw_error(env, NULL, message);
+  return NULL;
+}
+
+static void words_push(Words *w, uint32_t v) {
+  if (w->size == w->cap) {
+    w->cap = w->cap ? w->cap * 2 : 4096;
+    w->data = (uint32_t *)realloc(w->data, w->cap * sizeof(uint32_t));
+  }
+  w->data[w->size++] = v;
+}
+
+static inline uint32_t unit(uint32_t byte) { return byte >> 1; }
+
+/* [id lo, id hi, context 0-3 (raw), type id, end index, end row, end column]; a null node has id 0. */
+static void write_node(uint32_t *out, TSNode node) {
+  uint64_t id = (uint64_t)(uintptr_t)node.id;
+  out[0] = (uint32_t)id;
+  out[1] = (uint32_t)(id >> 32);
+  if (!node.id) return;
+  out[2] = node.context[0];
+  out[3] = node.context[1];
+  out[4] = node.context[2];
+  out[5] = node.context[3];
+  out[6] = ts_node_symbol(node);
+  TSPoint end = ts_node_end_point(node);
+  out[7] = unit(ts_node_end_byte(node));
+  out[8] = end.row;
+  out[9] = unit(end.column);
+}
+
+static void push_node(Words *w, TSNode node) {
+  for (int i = 0; i < NODE_WORDS; i++) words_push(w, 0);
+  write_node(w->data + w->size - NODE_WORDS, node);
+}
+
+static TSNode read_node(const uint32_t *in, const TSTree *tree) {
+  TSNode node;
+  node.id = (const void *)(uintptr_t)(((uint64_t)in[1] << 32) | in[0]);
+  node.context[0] = in[2];
+  node.context[1] = in[3];
+  node.context[2] = in[4];
+  node.context[3] = in[5];
+  node.tree = tree;
+  return node;
+}
+
+static State *state_of(napi_env env) {
+  State *s = NULL;
+  napi_get_instance_data(env, (void **)&s);
+  return s;
+}
+
+static void state_free(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  State *s = (State *)data;
+  for (int i = 0; i < MAX_PARSERS; i++) {
+    if (s->parsers[i].parser) ts_parser_delete(s->parsers[i].parser);
+  }
+  if (s->cursor) ts_query_cursor_delete(s->cursor);
+  if (s->scratch_live) ts_tree_cursor_delete(&s->scratch);
+  free(s);
+}
+
+static napi_value to_u32(napi_env env, uint32_t v) {
+  napi_value out;
+  napi_create_uint32(env, v, &out);
+  return out;
+}
+
+/* A Uint32Array holding a copy of the words (the words are freed). */
+static napi_value words_to_array(napi_env env, Words *w) {
+  void *data = NULL;
+  napi_value buffer, array;
+  napi_status st = napi_create_arraybuffer(env, w->size * sizeof(uint32_t), &data, &buffer);
+  if (st == napi_ok && w->size) memcpy(data, w->data, w->size * sizeof(uint32_t));
+  free(w->data);
+  w->data = NULL;
+  if (st != napi_ok) return throw_last(env);
+  CHECK(napi_create_typedarray(env, napi_uint32_array, w->size, buffer, 0, &array));
+  return array;
+}
+
+static const TSLanguage *language_arg(napi_env env, napi_value v) {
+  void *p = NULL;
+  if (napi_get_value_external(env, v, &p) != napi_ok || !p) return NULL;
+  return (const TSLanguage *)p;
+}
+
+static TSTree *tree_arg(napi_env env, napi_value v) {
+  void *p = NULL;
+  if (napi_get_value_external(env, v, &p) != napi_ok || !p) return NULL;
+  return ((TreeBox *)p)->tree;
+}
+
+/* init(transfer: Uint32Array) */
+static napi_value js_init(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  napi_typedarray_type type;
+  size_t length;
+  void *data;
+  CHECK(napi_get_typedarray_info(env, argv[0], &type, &length, &data, NULL, NULL));
+  if (type != napi_uint32_array || length < 64) return fail(env, "init needs a Uint32Array of at least 64 words");
+  State *s = state_of(env);
+  if (s->xfer_ref) napi_delete_reference(env, s->xfer_ref);
+  CHECK(napi_create_reference(env, argv[0], 1, &s->xfer_ref));
+  s->xfer = (uint32_t *)data;
+  s->xfer_words = length;
+  return NULL;
+}
+
+/* languageInfo(language) → { version, types: string[], fields: (string|null)[] } */
+static napi_value js_language_info(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  const TSLanguage *lang = language_arg(env, argv[0]);
+  if (!lang) return fail(env, "not a tree-sitter language");
+  napi_value out, types, fields;
+  CHECK(napi_create_object(env, &out));
+  uint32_t nsym = ts_language_symbol_count(lang);
+  CHECK(napi_create_array_with_length(env, nsym, &types));
+  for (uint32_t i = 0; i < nsym; i++) {
+    const char *name = ts_language_symbol_name(lang, (TSSymbol)i);
+    napi_value v;
+    if (name) napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &v);
+    else napi_get_null(env, &v);
+    napi_set_element(env, types, i, v);
+  }
+  uint32_t nfield = ts_language_field_count(lang);
+  CHECK(napi_create_array_with_length(env, nfield + 1, &fields));
+  for (uint32_t i = 0; i <= nfield; i++) {
+    const char *name = i ? ts_language_field_name_for_id(lang, (TSFieldId)i) : NULL;
+    napi_value v;
+    if (name) napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &v);
+    else napi_get_null(env, &v);
+    napi_set_element(env, fields, i, v);
+  }
+  napi_set_named_property(env, out, "version", to_u32(env, ts_language_abi_version(lang)));
+  napi_set_named_property(env, out, "types", types);
+  napi_set_named_property(env, out, "fields", fields);
+  return out;
+}
+
+static void tree_finalize(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  TreeBox *box = (TreeBox *)data;
+  if (box->tree) ts_tree_delete(box->tree);
+  free(box);
+}
+
+static TSParser *parser_for(State *s, const TSLanguage *lang) {
+  for (int i = 0; i < MAX_PARSERS; i++) {
+    if (s->parsers[i].language == lang) return s->parsers[i].parser;
+    if (!s->parsers[i].parser) {
+      TSParser *p = ts_parser_new();
+      if (!ts_parser_set_language(p, lang)) {
+        ts_parser_delete(p);
+        return NULL;
+      }
+      s->parsers[i].language = lang;
+      s->parsers[i].parser = p;
+      return p;
+    }
+  }
+  return NULL;
+}
+
+/* parse(language, source: string) → tree (external); the root node is written to the transfer buffer. */
+static napi_value js_parse(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  State *s = state_of(env);
+  if (!s->xfer) return fail(env, "init was not called");
+  const TSLanguage *lang = language_arg(env, argv[0]);
+  if (!lang) return fail(env, "not a tree-sitter language");
+  TSParser *parser = parser_for(s, lang);
+  if (!parser) return fail(env, "language version not supported by this tree-sitter runtime");
+  size_t len = 0;
+  CHECK(napi_get_value_string_utf16(env, argv[1], NULL, 0, &len));
+  char16_t *text = (char16_t *)malloc((len + 1) * sizeof(char16_t));
+  if (!text) return fail(env, "out of memory");
+  napi_status st = napi_get_value_string_utf16(env, argv[1], text, len + 1, &len);
+  if (st != napi_ok) {
+    free(text);
+    return throw_last(env);
+  }
+  TSTree *tree = ts_parser_parse_string_encoding(parser, NULL, (const char *)text, (uint32_t)(len * sizeof(char16_t)), TSInputEncodingUTF16LE);
+  free(text);
+  if (!tree) return fail(env, "the parser returned no tree");
+  TreeBox *box = (TreeBox *)malloc(sizeof(TreeBox));
+  box->tree = tree;
+  napi_value out;
+  st = napi_create_external(env, box, tree_finalize, NULL, &out);
+  if (st != napi_ok) {
+    tree_finalize(env, box, NULL);
+    return throw_last(env);
+  }
+  write_node(s->xfer, ts_tree_root_node(tree));
+  return out;
+}
+
+/* deleteTree(tree): frees the tree now (the external's finalizer would only run at GC). */
+static napi_value js_delete_tree(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  void *p = NULL;
+  if (napi_get_value_external(env, argv[0], &p) == napi_ok && p) {
+    TreeBox *box = (TreeBox *)p;
+    if (box->tree) ts_tree_delete(box->tree);
+    box->tree = NULL;
+  }
+  return NULL;
+}
+
+static void query_finalize(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  ts_query_delete((TSQuery *)data);
+}
+
+static const char *QUERY_ERRORS[] = {"none", "syntax", "node type", "field", "capture", "structure", "language"};
+
+/*
+ * newQuery(language, source) → { query (external), captureNames: string[], predicates: step[][] } where a
+ * pattern's steps are [kind, value] pairs (kind 1 = capture id, 2 = string, 0 = end of one predicate).
+ */
+static napi_value js_new_query(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  const TSLanguage *lang = language_arg(env, argv[0]);
+  if (!lang) return fail(env, "not a tree-sitter language");
+  size_t len = 0;
+  CHECK(napi_get_value_string_utf8(env, argv[1], NULL, 0, &len));
+  char *src = (char *)malloc(len + 1);
+  napi_status st = napi_get_value_string_utf8(env, argv[1], src, len + 1, &len);
+  if (st != napi_ok) {
+    free(src);
+    return throw_last(env);
+  }
+  uint32_t err_offset = 0;
+  TSQueryError err = TSQueryErrorNone;
+  TSQuery *q = ts_query_new(lang, src, (uint32_t)len, &err_offset, &err);
+  free(src);
+  if (!q) {
+    char message[160];
+    snprintf(message, sizeof message, "query %s error at byte %u", err < 7 ? QUERY_ERRORS[err] : "unknown", err_offset);
+    return fail(env, message);
+  }
+  napi_value out, handle, names, preds;
+  CHECK(napi_create_object(env, &out));
+  if (napi_create_external(env, q, query_finalize, NULL, &handle) != napi_ok) {
+    ts_query_delete(q);
+    return throw_last(env);
+  }
+  napi_set_named_property(env, out, "query", handle);
+  uint32_t ncap = ts_query_capture_count(q);
+  CHECK(napi_create_array_with_length(env, ncap, &names));
+  for (uint32_t i = 0; i < ncap; i++) {
+    uint32_t n = 0;
+    const char *name = ts_query_capture_name_for_id(q, i, &n);
+    napi_value v;
+    napi_create_string_utf8(env, name, n, &v);
+    napi_set_element(env, names, i, v);
+  }
+  napi_set_named_property(env, out, "captureNames", names);
+  uint32_t npat = ts_query_pattern_count(q);
+  CHECK(napi_create_array_with_length(env, npat, &preds));
+  for (uint32_t p = 0; p < npat; p++) {
+    uint32_t nstep = 0;
+    const TSQueryPredicateStep *steps = ts_query_predicates_for_pattern(q, p, &nstep);
+    napi_value list;
+    napi_create_array_with_length(env, nstep * 2, &list);
+    for (uint32_t i = 0; i < nstep; i++) {
+      napi_value v;
+      napi_set_element(env, list, i * 2, to_u32(env, (uint32_t)steps[i].type));
+      if (steps[i].type == TSQueryPredicateStepTypeString) {
+        uint32_t n = 0;
+        const char *str = ts_query_string_value_for_id(q, steps[i].value_id, &n);
+        napi_create_string_utf8(env, str, n, &v);
+      } else {
+        v = to_u32(env, steps[i].value_id);
+      }
+      napi_set_element(env, list, i * 2 + 1, v);
+    }
+    napi_set_element(env, preds, p, list);
+  }
+  napi_set_named_property(env, out, "predicates", preds);
+  return out;
+}
+
+/*
+ * matches(query, tree) → Uint32Array of [pattern, capture count, (capture id, node words) × count] per match,
+ * over the whole tree. The root node comes from the transfer buffer.
+ */
+static napi_value js_matches(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  State *s = state_of(env);
+  void *qp = NULL;
+  if (napi_get_value_external(env, argv[0], &qp) != napi_ok || !qp) return fail(env, "not a query");
+  TSTree *tree = tree_arg(env, argv[1]);
+  if (!tree) return fail(env, "the tree was deleted");
+  if (!s->cursor) s->cursor = ts_query_cursor_new();
+  TSNode node = read_node(s->xfer, tree);
+  ts_query_cursor_exec(s->cursor, (const TSQuery *)qp, node);
+  Words w = {0};
+  TSQueryMatch match;
+  while (ts_query_cursor_next_match(s->cursor, &match)) {
+    words_push(&w, match.pattern_index);
+    words_push(&w, match.capture_count);
+    for (uint16_t i = 0; i < match.capture_count; i++) {
+      words_push(&w, match.captures[i].index);
+      push_node(&w, match.captures[i].node);
+    }
+  }
+  return words_to_array(env, &w);
+}
+
+enum {
+  OP_PARENT = 0,
+  OP_CHILD_BY_FIELD = 1,
+  OP_FIRST_NAMED_CHILD = 2,
+  OP_PREV_SIBLING = 3,
+  OP_PREV_NAMED_SIBLING = 4,
+  OP_HAS_ERROR = 5,
+  OP_NEXT_SIBLING = 6,
+  OP_NEXT_NAMED_SIBLING = 7,
+  OP_FIRST_CHILD = 8,
+};
+
+/* node(op, tree, arg) → for node results, 1 and the node in the transfer buffer (0: null); else the value. */
+static napi_value js_node(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  State *s = state_of(env);
+  uint32_t op = 0, arg = 0;
+  CHECK(napi_get_value_uint32(env, argv[0], &op));
+  TSTree *tree = tree_arg(env, argv[1]);
+  if (!tree) return fail(env, "the tree was deleted");
+  if (argc > 2) napi_get_value_uint32(env, argv[2], &arg);
+  TSNode node = read_node(s->xfer, tree);
+  TSNode out;
+  switch (op) {
+    case OP_PARENT: out = ts_node_parent(node); break;
+    case OP_CHILD_BY_FIELD: out = ts_node_child_by_field_id(node, (TSFieldId)arg); break;
+    case OP_FIRST_NAMED_CHILD: out = ts_node_named_child(node, 0); break;
+    case OP_PREV_SIBLING: out = ts_node_prev_sibling(node); break;
+    case OP_PREV_NAMED_SIBLING: out = ts_node_prev_named_sibling(node); break;
+    case OP_NEXT_SIBLING: out = ts_node_next_sibling(node); break;
+    case OP_NEXT_NAMED_SIBLING: out = ts_node_next_named_sibling(node); break;
+    case OP_FIRST_CHILD: out = ts_node_child(node, 0); break;
+    case OP_HAS_ERROR: return to_u32(env, ts_node_has_error(node) ? 1 : 0);
+    default: return fail(env, "unknown node operation");
+  }
+  if (ts_node_is_null(out)) return to_u32(env, 0);
+  write_node(s->xfer, out);
+  return to_u32(env, 1);
+}
+
+/* children(tree, namedOnly) → Uint32Array of node words (the node is in the transfer buffer). */
+static napi_value js_children(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  State *s = state_of(env);
+  TSTree *tree = tree_arg(env, argv[0]);
+  if (!tree) return fail(env, "the tree was deleted");
+  bool named = false;
+  napi_get_value_bool(env, argv[1], &named);
+  TSNode node = read_node(s->xfer, tree);
+  Words w = {0};
+  if (!s->scratch_live) {
+    s->scratch = ts_tree_cursor_new(node);
+    s->scratch_live = 1;
+  } else {
+    ts_tree_cursor_reset(&s->scratch, node);
+  }
+  if (ts_tree_cursor_goto_first_child(&s->scratch)) {
+    do {
+      TSNode child = ts_tree_cursor_current_node(&s->scratch);
+      if (!named || ts_node_is_named(child)) push_node(&w, child);
+    } while (ts_tree_cursor_goto_next_sibling(&s->scratch));
+  }
+  return words_to_array(env, &w);
+}
+
+/* descendantsOfType(tree, symbols: Uint32Array sorted) → Uint32Array of node words, depth first. */
+static napi_value js_descendants(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  State *s = state_of(env);
+  TSTree *tree = tree_arg(env, argv[0]);
+  if (!tree) return fail(env, "the tree was deleted");
+  napi_typedarray_type type;
+  size_t nsym;
+  void *data;
+  CHECK(napi_get_typedarray_info(env, argv[1], &type, &nsym, &data, NULL, NULL));
+  if (type != napi_uint32_array) return fail(env, "symbols must be a Uint32Array");
+  const uint32_t *symbols = (const uint32_t *)data;
+  TSNode node = read_node(s->xfer, tree);
+  TSTreeCursor cursor = ts_tree_cursor_new(node);
+  Words w = {0};
+  bool visited_children = false;
+  for (;;) {
+    if (!visited_children) {
+      TSNode d = ts_tree_cursor_current_node(&cursor);
+      TSSymbol sym = ts_node_symbol(d);
+      for (size_t i = 0; i < nsym; i++) {
+        if (symbols[i] == sym) {
+          push_node(&w, d);
+          break;
+        }
+      }
+      if (ts_tree_cursor_goto_first_child(&cursor)) continue;
+      if (ts_tree_cursor_goto_next_sibling(&cursor)) continue;
+      if (!ts_tree_cursor_goto_parent(&cursor)) break;
+      visited_children = true;
+    } else if (ts_tree_cursor_goto_next_sibling(&cursor)) {
+      visited_children = false;
+    } else if (!ts_tree_cursor_goto_parent(&cursor)) {
+      break;
+    }
+  }
+  ts_tree_cursor_delete(&cursor);
+  return words_to_array(env, &w);
+}
+
+NAPI_MODULE_INIT() {
+  State *s = (State *)calloc(1, sizeof(State));
+  if (!s || napi_set_instance_data(env, s, state_free, NULL) != napi_ok) return NULL;
+  napi_property_descriptor props[] = {
+      {"init", NULL, js_init, NULL, NULL, NULL, napi_default, NULL},
+      {"languageInfo", NULL, js_language_info, NULL, NULL, NULL, napi_default, NULL},
+      {"parse", NULL, js_parse, NULL, NULL, NULL, napi_default, NULL},
+      {"deleteTree", NULL, js_delete_tree, NULL, NULL, NULL, napi_default, NULL},
+      {"newQuery", NULL, js_new_query, NULL, NULL, NULL, napi_default, NULL},
+      {"matches", NULL, js_matches, NULL, NULL, NULL, napi_default, NULL},
+      {"node", NULL, js_node, NULL, NULL, NULL, napi_default, NULL},
+      {"children", NULL, js_children, NULL, NULL, NULL, napi_default, NULL},
+      {"descendantsOfType", NULL, js_descendants, NULL, NULL, NULL, napi_default, NULL},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  return exports;
+}

@@ -1,0 +1,279 @@
+/**
+ * The native tree-sitter binding (native/dsm_tree_sitter.c, built at install by native/build.mjs)
+ * behind the SyntaxParser/SyntaxQuery/SyntaxNode interfaces. Grammars come from the grammar packages' own
+ * Node bindings (their `language` export); the runtime is the project's addon. Nodes are plain objects
+ * decoded from uint32 words, so reading a node's type, offsets or positions never calls native code.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../package-root.js';
+import type { LanguageSpec } from './registry.js';
+import type { Point, SyntaxCapture, SyntaxMatch, SyntaxNode, SyntaxParser, SyntaxQuery, SyntaxTree } from './syntax.js';
+
+const require = createRequire(import.meta.url);
+
+interface Addon {
+  init(transfer: Uint32Array): void;
+  languageInfo(language: object): { version: number; types: (string | null)[]; fields: (string | null)[] };
+  parse(language: object, source: string): object;
+  deleteTree(tree: object): void;
+  newQuery(language: object, source: string): { query: object; captureNames: string[]; predicates: (number | string)[][] };
+  matches(query: object, tree: object): Uint32Array;
+  node(op: number, tree: object, arg?: number): number;
+  children(tree: object, named: boolean): Uint32Array;
+  descendantsOfType(tree: object, symbols: Uint32Array): Uint32Array;
+}
+
+const NODE_WORDS = 10;
+const enum Op { Parent = 0, ChildByField = 1, FirstNamedChild = 2, PrevSibling = 3, PrevNamedSibling = 4, HasError = 5 }
+const ERROR_SYMBOL = 65535;
+
+export const ADDON_PATH = join(PACKAGE_ROOT, 'native', 'build', 'Release', 'dsm_tree_sitter.node');
+
+let addon: Addon | undefined;
+let xfer: Uint32Array;
+let loadError: string | undefined;
+
+/** The addon, or undefined with the reason in nativeUnavailable(). */
+function load(): Addon | undefined {
+  if (addon || loadError) return addon;
+  try {
+    if (!existsSync(ADDON_PATH)) throw new Error(`${ADDON_PATH} was not built (npm install builds it; it needs a C compiler)`);
+    const a = require(ADDON_PATH) as Addon;
+    xfer = new Uint32Array(64);
+    a.init(xfer);
+    addon = a;
+  } catch (e) {
+    loadError = (e as Error).message;
+  }
+  return addon;
+}
+
+export function nativeUnavailable(): string | undefined {
+  load();
+  return loadError;
+}
+
+class Lang {
+  readonly fieldIds = new Map<string, number>();
+  readonly types: (string | null)[];
+  constructor(readonly handle: object, info: { types: (string | null)[]; fields: (string | null)[] }) {
+    this.types = info.types;
+    info.fields.forEach((f, i) => { if (f) this.fieldIds.set(f, i); });
+  }
+}
+
+interface Tree {
+  handle: object;
+  source: string;
+  lang: Lang;
+  deleted: boolean;
+}
+
+class NativeNode implements SyntaxNode {
+  readonly id: number;
+  readonly startIndex: number;
+  readonly endIndex: number;
+  // The node's words (see write_node in the addon): id lo/hi, tree-sitter's four context words, type id,
+  // end row and column.
+  private readonly lo: number;
+  private readonly hi: number;
+  private readonly c0: number;
+  private readonly c1: number;
+  private readonly c2: number;
+  private readonly c3: number;
+  private readonly symbol: number;
+  private readonly endRow: number;
+  private readonly endColumn: number;
+
+  constructor(readonly tree: Tree, w: Uint32Array, at: number) {
+    this.lo = w[at];
+    this.hi = w[at + 1];
+    this.c0 = w[at + 2];
+    this.c1 = w[at + 3];
+    this.c2 = w[at + 4];
+    this.c3 = w[at + 5];
+    this.symbol = w[at + 6];
+    this.endIndex = w[at + 7];
+    this.endRow = w[at + 8];
+    this.endColumn = w[at + 9];
+    this.id = this.hi * 0x100000000 + this.lo;
+    this.startIndex = this.c0 >>> 1;
+  }
+
+  get type(): string { return this.tree.lang.types[this.symbol] || 'ERROR'; }
+  get text(): string { return this.tree.source.slice(this.startIndex, this.endIndex); }
+  get startPosition(): Point { return { row: this.c1, column: this.c2 >>> 1 }; }
+  get endPosition(): Point { return { row: this.endRow, column: this.endColumn }; }
+  get parent(): SyntaxNode | null { return this.step(Op.Parent); }
+  get firstNamedChild(): SyntaxNode | null { return this.step(Op.FirstNamedChild); }
+  get previousSibling(): SyntaxNode | null { return this.step(Op.PrevSibling); }
+  get previousNamedSibling(): SyntaxNode | null { return this.step(Op.PrevNamedSibling); }
+  get hasError(): boolean { this.send(); return addon!.node(Op.HasError, this.tree.handle) === 1; }
+  get namedChildren(): (SyntaxNode | null)[] {
+    this.send();
+    return nodes(this.tree, addon!.children(this.tree.handle, true));
+  }
+
+  childForFieldName(name: string): SyntaxNode | null {
+    const field = this.tree.lang.fieldIds.get(name);
+    return field === undefined ? null : this.step(Op.ChildByField, field);
+  }
+
+  descendantsOfType(type: string): (SyntaxNode | null)[] {
+    const symbols: number[] = [];
+    this.tree.lang.types.forEach((t, i) => { if (t === type) symbols.push(i); });
+    if (type === 'ERROR') symbols.push(ERROR_SYMBOL);
+    this.send();
+    return nodes(this.tree, addon!.descendantsOfType(this.tree.handle, Uint32Array.from(symbols)));
+  }
+
+  /** Puts the node in the transfer buffer, where the addon's node operations read it. */
+  send(): void {
+    if (this.tree.deleted) throw new Error('node of a deleted tree');
+    xfer[0] = this.lo;
+    xfer[1] = this.hi;
+    xfer[2] = this.c0;
+    xfer[3] = this.c1;
+    xfer[4] = this.c2;
+    xfer[5] = this.c3;
+  }
+
+  private step(op: Op, arg = 0): SyntaxNode | null {
+    this.send();
+    return addon!.node(op, this.tree.handle, arg) ? new NativeNode(this.tree, xfer, 0) : null;
+  }
+}
+
+function nodes(tree: Tree, words: Uint32Array): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  for (let at = 0; at < words.length; at += NODE_WORDS) out.push(new NativeNode(tree, words, at));
+  return out;
+}
+
+type Predicate = (captures: SyntaxCapture[]) => boolean;
+
+/** #eq? / #any-of? / #match? and their not- forms, as web-tree-sitter evaluates them for matches(). */
+function compilePredicates(steps: (number | string)[], names: string[]): Predicate[] {
+  const out: Predicate[] = [];
+  let args: { capture?: string; text?: string }[] = [];
+  for (let i = 0; i < steps.length; i += 2) {
+    const kind = steps[i];
+    const value = steps[i + 1];
+    if (kind === 1) args.push({ capture: names[value as number] });
+    else if (kind === 2) args.push({ text: value as string });
+    else {
+      out.push(predicate(args));
+      args = [];
+    }
+  }
+  return out;
+}
+
+function predicate(args: { capture?: string; text?: string }[]): Predicate {
+  const op = args[0]?.text ?? '';
+  const negate = op.startsWith('not-');
+  const name = negate ? op.slice(4) : op;
+  const capture = args[1]?.capture;
+  if (!capture) throw new Error(`query predicate #${op} needs a capture first`);
+  const texts = (c: SyntaxCapture[]) => c.filter((x) => x.name === capture).map((x) => x.node.text);
+  const values = args.slice(2);
+  let test: (t: string, c: SyntaxCapture[]) => boolean;
+  if (name === 'eq?') {
+    const v = values[0];
+    test = v?.capture ? (t, c) => c.some((x) => x.name === v.capture && x.node.text === t) : (t) => t === v?.text;
+  } else if (name === 'any-of?') {
+    const set = new Set(values.map((v) => v.text ?? ''));
+    test = (t) => set.has(t);
+  } else if (name === 'match?') {
+    const re = new RegExp(values[0]?.text ?? '');
+    test = (t) => re.test(t);
+  } else {
+    throw new Error(`query predicate #${op} is not supported by the native binding`);
+  }
+  return (c) => {
+    const ts = texts(c);
+    return ts.length === 0 || ts.every((t) => test(t, c) !== negate);
+  };
+}
+
+class NativeQuery implements SyntaxQuery {
+  readonly captureNames: string[];
+  private readonly handle: object;
+  private readonly predicates: Predicate[][];
+
+  constructor(lang: Lang, source: string) {
+    const q = addon!.newQuery(lang.handle, source);
+    this.handle = q.query;
+    this.captureNames = q.captureNames;
+    this.predicates = q.predicates.map((steps) => compilePredicates(steps, q.captureNames));
+  }
+
+  matches(root: SyntaxNode): SyntaxMatch[] {
+    if (!(root instanceof NativeNode)) throw new Error('a native query needs a native node');
+    const tree = root.tree;
+    root.send();
+    const words = addon!.matches(this.handle, tree.handle);
+    const out: SyntaxMatch[] = [];
+    for (let i = 0; i < words.length;) {
+      const patternIndex = words[i++];
+      const count = words[i++];
+      const captures: SyntaxCapture[] = new Array(count);
+      for (let k = 0; k < count; k++) {
+        const name = this.captureNames[words[i++]];
+        captures[k] = { name, node: new NativeNode(tree, words, i) };
+        i += NODE_WORDS;
+      }
+      const preds = this.predicates[patternIndex];
+      if (preds.length && !preds.every((p) => p(captures))) continue;
+      out.push({ patternIndex, captures });
+    }
+    return out;
+  }
+}
+
+class NativeParser implements SyntaxParser {
+  constructor(private readonly lang: Lang) {}
+
+  parse(source: string): SyntaxTree {
+    const handle = addon!.parse(this.lang.handle, source);
+    const tree: Tree = { handle, source, lang: this.lang, deleted: false };
+    const rootNode = new NativeNode(tree, xfer, 0);
+    return {
+      rootNode,
+      delete() {
+        if (tree.deleted) return;
+        tree.deleted = true;
+        addon!.deleteTree(handle);
+      },
+    };
+  }
+}
+
+const langs = new Map<string, Lang>();
+export const languageErrors = new Map<string, string>();
+
+function langFor(spec: LanguageSpec): Lang {
+  let l = langs.get(spec.grammar.pkg);
+  if (!l) {
+    const handle = (require(spec.grammar.pkg) as { language: object }).language;
+    l = new Lang(handle, addon!.languageInfo(handle));
+    langs.set(spec.grammar.pkg, l);
+  }
+  return l;
+}
+
+/** A parser and a compiled query for the language, or undefined when the native binding cannot serve it. */
+export function nativeGrammar(spec: LanguageSpec, querySource: string): { parser: SyntaxParser; query: SyntaxQuery } | undefined {
+  if (!load()) return undefined;
+  let lang: Lang;
+  try {
+    lang = langFor(spec);
+  } catch (e) {
+    // The grammar package's own binding did not load (no prebuilt binary for this platform, no compiler).
+    languageErrors.set(spec.grammar.pkg, (e as Error).message);
+    return undefined;
+  }
+  return { parser: new NativeParser(lang), query: new NativeQuery(lang, querySource) };
+}

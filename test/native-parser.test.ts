@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { extract } from '../src/lang/extract.js';
+import { loadGrammar } from '../src/lang/grammar.js';
+import { nativeUnavailable } from '../src/lang/native.js';
+import { LANGUAGES, languageOf, type LanguageSpec } from '../src/lang/registry.js';
+import { PACKAGE_ROOT } from '../src/package-root.js';
+
+// The native binding is built by `npm install` (native/build.mjs). Without it the index still works
+// on web-tree-sitter; these tests say so instead of passing on one backend only. DSM_NATIVE=0 opts out.
+const optedOut = process.env.DSM_NATIVE === '0';
+
+async function both(spec: LanguageSpec, source: string) {
+  const native = await loadGrammar(spec, 'native');
+  const wasm = await loadGrammar(spec, 'wasm');
+  assert.equal(native.backend, 'native', `native binding unavailable: ${nativeUnavailable()}`);
+  assert.equal(wasm.backend, 'wasm');
+  return {
+    native: extract(spec, native.parser, native.query, source),
+    wasm: extract(spec, wasm.parser, wasm.query, source),
+  };
+}
+
+test('the native tree-sitter binding was built by the install', { skip: optedOut && 'DSM_NATIVE=0' }, () => {
+  assert.equal(nativeUnavailable(), undefined, 'run `npm run install` (needs a C compiler and Node headers)');
+});
+
+test('native and wasm bindings give identical records for every fixture file', { skip: optedOut && 'DSM_NATIVE=0' }, async () => {
+  const root = join(PACKAGE_ROOT, 'test/fixtures/workspace');
+  const files: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(d, e.name));
+      else if (languageOf(e.name)) files.push(join(d, e.name));
+    }
+  };
+  walk(root);
+  assert.ok(files.length >= 20, `only ${files.length} fixture files`);
+  const langs = new Set<string>();
+  for (const f of files) {
+    const spec = languageOf(f)!;
+    langs.add(spec.id);
+    const { native, wasm } = await both(spec, readFileSync(f, 'utf8'));
+    assert.deepEqual(native, wasm, f);
+  }
+  assert.deepEqual([...langs].sort(), LANGUAGES.map((l) => l.id).sort());
+});
+
+test('offsets and columns are UTF-16 code units in both bindings (accents, emoji before a call)', { skip: optedOut && 'DSM_NATIVE=0' }, async () => {
+  const spec = LANGUAGES.find((l) => l.id === 'python')!;
+  const source = '# héllo 🚀 wörld\ndef f():\n    """Ünïcode 🚀 doc"""\n    x = "🚀🚀"; g(x)\n    return "é".h()\n';
+  const { native, wasm } = await both(spec, source);
+  assert.deepEqual(native, wasm);
+  const g = native.calls.find((c) => c.name === 'g')!;
+  assert.equal(g.line, 4);
+  assert.equal(g.col, source.split('\n')[3].indexOf('g(x)'));
+  assert.equal(native.defs[0].doc, 'Ünïcode 🚀 doc');
+});
+
+test('query predicates (#eq?, #any-of?, #match?) filter matches in the native binding', { skip: optedOut && 'DSM_NATIVE=0' }, async () => {
+  const rust = LANGUAGES.find((l) => l.id === 'rust')!;
+  const src = 'fn f() -> Result<()> {\n    let a = Err(e);\n    let b = Fine(e);\n    bail!("x");\n    println!("y");\n    Ok(())\n}\n';
+  const { native, wasm } = await both(rust, src);
+  assert.deepEqual(native.errors, wasm.errors);
+  assert.deepEqual(native.errors.map((e) => `${e.kind}@${e.line}`).sort(), ['err@2', 'err@4']);
+  const cuda = LANGUAGES.find((l) => l.id === 'cuda')!;
+  const cu = 'void h() {\n  LAUNCH_X(float, 4);\n  launch_x(float, 4);\n}\n';
+  const r = await both(cuda, cu);
+  assert.deepEqual(r.native.calls, r.wasm.calls);
+});
+
+test('a node of a deleted tree throws instead of reading freed memory', { skip: optedOut && 'DSM_NATIVE=0' }, async () => {
+  const g = await loadGrammar(LANGUAGES.find((l) => l.id === 'python')!, 'native');
+  const tree = g.parser.parse('def f():\n    pass\n')!;
+  const root = tree.rootNode;
+  tree.delete();
+  assert.throws(() => root.firstNamedChild, /deleted tree/);
+});
