@@ -43,6 +43,7 @@ typedef struct {
   uint32_t *data;
   size_t size;
   size_t cap;
+  bool failed; /* out of memory: the result is dropped and an error thrown */
 } Words;
 
 #define CHECK(call)                                                                                      \
@@ -65,9 +66,16 @@ static napi_value fail(napi_env env, const char *message) {
 }
 
 static void words_push(Words *w, uint32_t v) {
+  if (w->failed) return;
   if (w->size == w->cap) {
-    w->cap = w->cap ? w->cap * 2 : 4096;
-    w->data = (uint32_t *)realloc(w->data, w->cap * sizeof(uint32_t));
+    size_t cap = w->cap ? w->cap * 2 : 4096;
+    uint32_t *data = (uint32_t *)realloc(w->data, cap * sizeof(uint32_t));
+    if (!data) {
+      w->failed = true;
+      return;
+    }
+    w->data = data;
+    w->cap = cap;
   }
   w->data[w->size++] = v;
 }
@@ -93,7 +101,7 @@ static void write_node(uint32_t *out, TSNode node) {
 
 static void push_node(Words *w, TSNode node) {
   for (int i = 0; i < NODE_WORDS; i++) words_push(w, 0);
-  write_node(w->data + w->size - NODE_WORDS, node);
+  if (!w->failed) write_node(w->data + w->size - NODE_WORDS, node);
 }
 
 static TSNode read_node(const uint32_t *in, const TSTree *tree) {
@@ -133,6 +141,11 @@ static napi_value to_u32(napi_env env, uint32_t v) {
 
 /* A Uint32Array holding a copy of the words (the words are freed). */
 static napi_value words_to_array(napi_env env, Words *w) {
+  if (w->failed) {
+    free(w->data);
+    w->data = NULL;
+    return fail(env, "out of memory");
+  }
   void *data = NULL;
   napi_value buffer, array;
   napi_status st = napi_create_arraybuffer(env, w->size * sizeof(uint32_t), &data, &buffer);

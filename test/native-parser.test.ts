@@ -78,3 +78,29 @@ test('a node of a deleted tree throws instead of reading freed memory', { skip: 
   tree.delete();
   assert.throws(() => root.firstNamedChild, /deleted tree/);
 });
+
+test('the index command says which parser it used; the wasm fallback indexes the same files', async () => {
+  const { execFile } = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  const { fixtureRepos } = await import('./helpers/fixture.js');
+  const { SERVER_JS } = await import('./helpers/client.js');
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const fx = await fixtureRepos();
+  const index = async (parser?: string) => {
+    const env = { ...process.env, DSM_PREWARM: '0', DSM_PARSER: parser ?? '' };
+    const cacheDir = mkdtempSync(join(tmpdir(), 'dsm-parser-'));
+    const args = [SERVER_JS, 'index', '--json', '--dynamo', fx.dynamo, '--sglang', fx.sglang, '--cache-dir', cacheDir];
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, args, { env });
+    return { report: JSON.parse(stdout.trim().split('\n').pop()!) as { parser: string; repos: { name: string; parsed: number }[] }, stderr };
+  };
+  const wasm = await index('wasm');
+  assert.match(wasm.report.parser, /^web-tree-sitter \(DSM_PARSER=wasm\)/);
+  assert.match(wasm.stderr, /parsing with web-tree-sitter/);
+  if (!optedOut) {
+    const native = await index();
+    assert.equal(native.report.parser, 'native');
+    assert.doesNotMatch(native.stderr, /parsing with web-tree-sitter/);
+    assert.deepEqual(native.report.repos.map((r) => [r.name, r.parsed]), wasm.report.repos.map((r) => [r.name, r.parsed]));
+  }
+});

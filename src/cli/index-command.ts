@@ -1,6 +1,7 @@
 /** `dynamo-sglang-mcp index [--json]`: build or refresh the cache of every served repo, print counts and timings. */
 import { statSync } from 'node:fs';
 import type { Workspace } from '../index/workspace.js';
+import { parserInUse } from '../lang/native.js';
 
 export async function runIndexCommand(ws: Workspace, json: boolean): Promise<void> {
   const t0 = performance.now();
@@ -30,6 +31,7 @@ export async function runIndexCommand(ws: Workspace, json: boolean): Promise<voi
       load: report.ms.load / 1000, scan: report.ms.scan / 1000, parse: report.ms.parse / 1000,
     },
     peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+    parser: parserInUse(),
   };
   if (json) {
     process.stdout.write(JSON.stringify(out) + '\n');
@@ -42,5 +44,5 @@ export async function runIndexCommand(ws: Workspace, json: boolean): Promise<voi
     process.stdout.write(`  ${what} — ${r.cacheFile} (${mb(r.cacheBytes)} MB)\n`);
   }
   const s = out.seconds;
-  process.stdout.write(`indexed in ${s.ready.toFixed(2)} s (load ${s.load.toFixed(2)}, scan ${s.scan.toFixed(2)}, parse ${s.parse.toFixed(2)}), cache written in ${s.write.toFixed(2)} s, peak RSS ${out.peakRssMB} MB\n`);
+  process.stdout.write(`indexed in ${s.ready.toFixed(2)} s (load ${s.load.toFixed(2)}, scan ${s.scan.toFixed(2)}, parse ${s.parse.toFixed(2)}), cache written in ${s.write.toFixed(2)} s, peak RSS ${out.peakRssMB} MB; parser: ${parserInUse()}\n`);
 }

@@ -9,6 +9,7 @@ import { cacheFileFor, decodeEntry, readCache, sweepTempFiles, type CacheHeader,
 import { tryLock, waitForUnlock, type BuildLock } from './cache-lock.js';
 import type { FileRecord } from './model.js';
 import { log } from '../log.js';
+import { parserInUse } from '../lang/native.js';
 
 export interface OpenedCache {
   spec: RepoSpec;
@@ -42,6 +43,8 @@ export async function openCaches(cacheDir: string, specs: RepoSpec[]): Promise<M
       opened.lock = lock;
       held ||= !!lock;
       if (opened.miss !== 'no cache yet') log(`${spec.name}: cache ${cacheFile} not used: ${opened.miss}; re-indexing`);
+      const parser = parserInUse();
+      if (parser !== 'native') log(`${spec.name}: parsing with ${parser}; the first index takes ~1.5× longer`);
     }
     out.set(spec.name, opened);
   }

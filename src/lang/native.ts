@@ -50,6 +50,16 @@ function load(): Addon | undefined {
   return addon;
 }
 
+/**
+ * Which binding a cold parse will use, without loading it (the main thread never does): 'native', or
+ * 'web-tree-sitter (why)'. A worker still falls back to wasm if loading fails there.
+ */
+export function parserInUse(): string {
+  if (process.env.DSM_PARSER === 'wasm') return 'web-tree-sitter (DSM_PARSER=wasm)';
+  if (!existsSync(ADDON_PATH)) return 'web-tree-sitter (the native binding was not built: a C compiler is needed at install; see README, Troubleshooting)';
+  return 'native';
+}
+
 export function nativeUnavailable(): string | undefined {
   load();
   return loadError;
