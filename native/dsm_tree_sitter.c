@@ -51,6 +51,12 @@ typedef struct {
     if ((call) != napi_ok) return throw_last(env);                                                       \
   } while (0)
 
+/* Declares argc/argv and reads up to n arguments of the call. */
+#define ARGS(n)                \
+  size_t argc = (n);           \
+  napi_value argv[(n)];        \
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL))
+
 static napi_value throw_last(napi_env env) {
   const napi_extended_error_info *info = NULL;
   napi_get_last_error_info(env, &info);
@@ -171,9 +177,7 @@ static TSTree *tree_arg(napi_env env, napi_value v) {
 
 /* init(transfer: Uint32Array) */
 static napi_value js_init(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ARGS(1);
   napi_typedarray_type type;
   size_t length;
   void *data;
@@ -189,9 +193,7 @@ static napi_value js_init(napi_env env, napi_callback_info info) {
 
 /* languageInfo(language) → { version, types: string[], fields: (string|null)[] } */
 static napi_value js_language_info(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ARGS(1);
   const TSLanguage *lang = language_arg(env, argv[0]);
   if (!lang) return fail(env, "not a tree-sitter language");
   napi_value out, types, fields;
@@ -247,9 +249,7 @@ static TSParser *parser_for(State *s, const TSLanguage *lang) {
 
 /* parse(language, source: string) → tree (external); the root node is written to the transfer buffer. */
 static napi_value js_parse(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ARGS(2);
   State *s = state_of(env);
   if (!s->xfer) return fail(env, "init was not called");
   const TSLanguage *lang = language_arg(env, argv[0]);
@@ -282,9 +282,7 @@ static napi_value js_parse(napi_env env, napi_callback_info info) {
 
 /* deleteTree(tree): frees the tree now (the external's finalizer would only run at GC). */
 static napi_value js_delete_tree(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ARGS(1);
   void *p = NULL;
   if (napi_get_value_external(env, argv[0], &p) == napi_ok && p) {
     TreeBox *box = (TreeBox *)p;
@@ -307,9 +305,7 @@ static const char *QUERY_ERRORS[] = {"none", "syntax", "node type", "field", "ca
  * pattern's steps are [kind, value] pairs (kind 1 = capture id, 2 = string, 0 = end of one predicate).
  */
 static napi_value js_new_query(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ARGS(2);
   const TSLanguage *lang = language_arg(env, argv[0]);
   if (!lang) return fail(env, "not a tree-sitter language");
   size_t len = 0;
@@ -376,9 +372,7 @@ static napi_value js_new_query(napi_env env, napi_callback_info info) {
  * over the whole tree. The root node comes from the transfer buffer.
  */
 static napi_value js_matches(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ARGS(2);
   State *s = state_of(env);
   void *qp = NULL;
   if (napi_get_value_external(env, argv[0], &qp) != napi_ok || !qp) return fail(env, "not a query");
@@ -414,9 +408,7 @@ enum {
 
 /* node(op, tree, arg) → for node results, 1 and the node in the transfer buffer (0: null); else the value. */
 static napi_value js_node(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ARGS(3);
   State *s = state_of(env);
   uint32_t op = 0, arg = 0;
   CHECK(napi_get_value_uint32(env, argv[0], &op));
@@ -444,9 +436,7 @@ static napi_value js_node(napi_env env, napi_callback_info info) {
 
 /* children(tree, namedOnly) → Uint32Array of node words (the node is in the transfer buffer). */
 static napi_value js_children(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ARGS(2);
   State *s = state_of(env);
   TSTree *tree = tree_arg(env, argv[0]);
   if (!tree) return fail(env, "the tree was deleted");
@@ -471,9 +461,7 @@ static napi_value js_children(napi_env env, napi_callback_info info) {
 
 /* descendantsOfType(tree, symbols: Uint32Array sorted) → Uint32Array of node words, depth first. */
 static napi_value js_descendants(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ARGS(2);
   State *s = state_of(env);
   TSTree *tree = tree_arg(env, argv[0]);
   if (!tree) return fail(env, "the tree was deleted");
