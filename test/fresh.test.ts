@@ -116,6 +116,24 @@ test('between stat sweeps, a file watch still reflects an edit on the next call'
   await watched.close();
 });
 
+test('an edit made inside an I/O callback (where a request arrives) is seen by a call made right there', { skip: process.platform !== 'linux' && process.platform !== 'darwin' }, async () => {
+  // The loop's poll phase has already run when an I/O callback fires: one setImmediate would come back in
+  // the same loop iteration, before the watch event of this edit is read (a stale answer, seen under load).
+  const watched = workspaceOn(fx);
+  await watched.ready();
+  watched.freshMs = 3_600_000;
+  await new Promise((r) => setTimeout(r, 100));
+  const { readFile } = await import('node:fs');
+  const text = await new Promise<string>((resolve, reject) => {
+    readFile(join(fx.sglang, FILE), () => {
+      appendFileSync(join(fx.sglang, FILE), '\n\ndef fresh_probe_in_io():\n    pass\n');
+      runTool(explore, { symbol: 'fresh_probe_in_io' }, { ws: watched }).then((r) => resolve(r.content.map((c) => c.text).join('\n')), reject);
+    });
+  });
+  assert.match(text, new RegExp(`${FILE}:\\d+`), text.slice(0, 300));
+  await watched.close();
+});
+
 test('files changed while the server was down are re-read at start and counted in the first footer', async () => {
   await ws.flush();
   appendFileSync(join(fx.sglang, FILE), '\n\ndef fresh_probe_offline():\n    pass\n');

@@ -115,7 +115,11 @@ export class Workspace {
    */
   async refresh(onProgress?: BuildProgress): Promise<void> {
     await this.ready(onProgress);
-    // One turn of the event loop: file-watch events for edits made just before this call land first.
+    // File-watch events for edits made just before this call land first. One setImmediate is not enough:
+    // when this runs after the loop's poll phase, the first immediate fires in the same iteration without
+    // polling again (under load ~1 edit in 10 was missed); the second comes after the next poll phase,
+    // which reads every event the kernel already queued.
+    await new Promise((r) => setImmediate(r));
     await new Promise((r) => setImmediate(r));
     if (!this.checking) {
       const run = Date.now() - this.lastCheck >= this.freshMs ? this.check() : this.checkWatched();
