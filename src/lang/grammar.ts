@@ -7,6 +7,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Language } from 'web-tree-sitter';
+import { log } from '../log.js';
 import { PACKAGE_ROOT } from '../package-root.js';
 import { contextPatterns } from './extract.js';
 import { nativeGrammar } from './native.js';
@@ -59,8 +60,13 @@ export async function loadGrammar(spec: LanguageSpec, backend: Backend = wantedB
   if (!p) {
     p = (async (): Promise<LoadedGrammar> => {
       if (backend === 'native') {
-        const g = nativeGrammar(spec, queryText(spec));
-        if (g) return { backend, ...g };
+        try {
+          const g = nativeGrammar(spec, queryText(spec));
+          if (g) return { backend, ...g };
+        } catch (e) {
+          // A query the native binding cannot compile (an unsupported predicate): the wasm one can.
+          log(`${spec.id}: native parser unusable (${(e as Error).message}); using web-tree-sitter`);
+        }
       }
       const { Language, Parser, Query } = await wasmRuntime();
       let lp = languages.get(spec.grammar.pkg);
@@ -71,6 +77,8 @@ export async function loadGrammar(spec: LanguageSpec, backend: Backend = wantedB
       const language = await lp;
       const parser = new Parser();
       parser.setLanguage(language);
+      // web-tree-sitter's classes implement the Syntax* interfaces; its declared types differ only in
+      // nullability details (e.g. Query.matches takes its own Node class).
       return { backend: 'wasm', parser: parser as unknown as SyntaxParser, query: new Query(language, queryText(spec)) as unknown as SyntaxQuery };
     })();
     loaded.set(key, p);
