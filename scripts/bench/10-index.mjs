@@ -1,6 +1,8 @@
 // Bench section: indexing. Every figure comes from a fresh child process (so peak RSS is that process's own):
 // - cold: `dynamo-sglang-mcp index --json` with an empty cache dir (parse every file in worker threads,
-//   write the cache), next to universal-ctags over the same source files;
+//   write the cache), next to universal-ctags over the same source files, and to the same command with the
+//   web-tree-sitter fallback (DSM_PARSER=wasm); the three alternate round by round, so each round's ratios
+//   compare runs made under the same machine load;
 // - warm: the same command on the written cache (load, stat every file, nothing to re-read);
 // - warm start to first answer: `dynamo-sglang-mcp explore SYMBOL` from spawn to exit on the warm cache;
 // - one edited file: in one process, the next explore call after appending a definition to a source file
@@ -10,23 +12,23 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { have, table } from './util.mjs';
 
 const RUNS = 3;
 const SYMBOLS = { sglang: 'RadixCache', dynamo: 'KvRouter' };
 
-const childEnv = () => {
-  const env = { ...process.env };
+const childEnv = (extra = {}) => {
+  const env = { ...process.env, ...extra };
   delete env.DYNAMO_ROOT;
   delete env.SGLANG_ROOT;
   return env;
 };
 
-function cli(distDir, repos, cacheDir, args) {
+function cli(distDir, repos, cacheDir, args, env = {}) {
   const t = performance.now();
   const r = spawnSync(process.execPath, [join(distDir, 'cli/main.js'), ...args, ...repos.flatMap((x) => ['--repo', `${x.name}=${x.root}`]), '--cache-dir', cacheDir],
-    { encoding: 'utf8', maxBuffer: 1 << 28, env: childEnv() });
+    { encoding: 'utf8', maxBuffer: 1 << 28, env: childEnv(env) });
   const ms = performance.now() - t;
   if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr.slice(-2000)}`);
   return { ms, stdout: r.stdout };
@@ -56,19 +58,20 @@ async function sourceFiles(distDir, repos) {
   return out;
 }
 
-function ctags(files) {
+/** One universal-ctags run over the files (definitions only), timed, with its peak RSS. */
+function ctagsOnce(files) {
   const list = join(mkdtempSync(join(tmpdir(), 'dsm-bench-ctags-')), 'files');
   writeFileSync(list, files.join('\n') + '\n');
   const args = ['--languages=C,C++,Python,Rust', '--langmap=C++:+.cu.cuh', '-f', '/dev/null', '-L', list];
   const timed = have('/usr/bin/time');
-  return bestOf(RUNS, () => {
-    const t = performance.now();
-    const r = timed ? spawnSync('/usr/bin/time', ['-f', '%M', 'ctags', ...args], { encoding: 'utf8' }) : spawnSync('ctags', args, { encoding: 'utf8' });
-    const ms = performance.now() - t;
-    const rss = timed ? Number(r.stderr.trim().split('\n').pop()) / 1024 : NaN;
-    return { ms, rss };
-  });
+  const t = performance.now();
+  const r = timed ? spawnSync('/usr/bin/time', ['-f', '%M', 'ctags', ...args], { encoding: 'utf8' }) : spawnSync('ctags', args, { encoding: 'utf8' });
+  const ms = performance.now() - t;
+  rmSync(dirname(list), { recursive: true, force: true });
+  return { ms, rss: timed ? Number(r.stderr.trim().split('\n').pop()) / 1024 : NaN };
 }
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** A small source file of the first repo to edit: Python preferred (the probe is a Python def). */
 function pickEditable(files, repos) {
@@ -136,12 +139,25 @@ export async function run({ repos, distDir }) {
   const load = loadavg()[0].toFixed(1);
   const files = await sourceFiles(distDir, repos);
   const cacheDirs = [];
-  const cold = bestOf(RUNS, () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dsm-bench-index-'));
-    cacheDirs.push(dir);
-    const r = cli(distDir, repos, dir, ['index', '--json']);
-    return { ms: r.ms, json: JSON.parse(r.stdout.trim().split('\n').pop()) };
-  });
+  const withCtags = have('ctags');
+  const rounds = [];
+  for (let i = 0; i < RUNS; i++) {
+    const index = (env) => {
+      const dir = mkdtempSync(join(tmpdir(), 'dsm-bench-index-'));
+      cacheDirs.push(dir);
+      const r = cli(distDir, repos, dir, ['index', '--json'], env);
+      return { ms: r.ms, json: JSON.parse(r.stdout.trim().split('\n').pop()) };
+    };
+    const native = index({});
+    const wasm = index({ DSM_PARSER: 'wasm' });
+    cacheDirs.push(cacheDirs.splice(-2, 1)[0]); // keep a native-built cache last: it becomes the warm cache
+    rounds.push({ native, wasm, tags: withCtags ? ctagsOnce(files) : undefined });
+  }
+  const best = (key) => rounds.map((r) => r[key]).sort((a, b) => a.ms - b.ms)[0];
+  const cold = best('native');
+  const coldWasm = best('wasm');
+  const tags = withCtags ? best('tags') : undefined;
+  const ratio = (a, b) => median(rounds.map((r) => r[a].ms / r[b].ms));
   const warmDir = cacheDirs.pop();
   for (const d of cacheDirs) rmSync(d, { recursive: true, force: true });
   process.env.DSM_BENCH_CACHE = warmDir;
@@ -151,7 +167,6 @@ export async function run({ repos, distDir }) {
   });
   const symbol = SYMBOLS[repos[0].name];
   const firstAnswer = bestOf(RUNS, () => cli(distDir, repos, warmDir, symbol ? ['explore', symbol] : ['explore']));
-  const tags = have('ctags') ? ctags(files) : undefined;
 
   const parsed = cold.json.repos.reduce((a, r) => a + r.parsed, 0);
   const mb = cold.json.repos.reduce((a, r) => a + r.bytes, 0) / 1048576;
@@ -159,8 +174,9 @@ export async function run({ repos, distDir }) {
   const s = (ms) => (ms / 1000).toFixed(2);
   console.log(`${files.length} source files (${mb.toFixed(1)} MB) in ${repos.map((r) => r.name).join(' + ')}; ${process.env.DSM_THREADS ?? 'default'} parser threads; best of ${RUNS}; load average at start ${load} (shared machine: noisy)`);
   table(['what', 'files', 'MB', 'wall s', 'MB/s', 'peak RSS MB', 'vs ctags'], [
-    ['cold index (spawn → cache written)', parsed, mb.toFixed(1), s(cold.ms), (mb / (cold.ms / 1000)).toFixed(1), cold.json.peakRssMB, tags ? `${(cold.ms / tags.ms).toFixed(1)}× ctags` : 'ctags missing'],
+    [`cold index (spawn → cache written), parser: ${cold.json.parser}`, parsed, mb.toFixed(1), s(cold.ms), (mb / (cold.ms / 1000)).toFixed(1), cold.json.peakRssMB, tags ? `${(cold.ms / tags.ms).toFixed(1)}× ctags (per round: ${ratio('native', 'tags').toFixed(1)}×)` : 'ctags missing'],
     ['  of which parse + extract (in process)', '', '', s(cold.json.seconds.parse * 1000), '', '', ''],
+    ['cold index, web-tree-sitter fallback (DSM_PARSER=wasm)', parsed, mb.toFixed(1), s(coldWasm.ms), (mb / (coldWasm.ms / 1000)).toFixed(1), coldWasm.json.peakRssMB, tags ? `${(coldWasm.ms / tags.ms).toFixed(1)}× ctags; native is ${ratio('wasm', 'native').toFixed(2)}× faster per round` : ''],
     ['universal-ctags, same files (defs only)', files.length, mb.toFixed(1), tags ? s(tags.ms) : '-', tags ? (mb / (tags.ms / 1000)).toFixed(1) : '-', tags ? Math.round(tags.rss) : '-', '1×'],
     ['warm index: load cache + stat all (spawn → exit)', warm.json.repos.reduce((a, r) => a + r.fromCache, 0), '', s(warm.ms), '', warm.json.peakRssMB, tags ? `${(warm.ms / tags.ms).toFixed(2)}× ctags` : ''],
     [`warm start → first answer (explore ${symbol ?? ''}, spawn → exit)`, '', '', s(firstAnswer.ms), '', '', ''],
