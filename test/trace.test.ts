@@ -5,38 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { runTool } from '../src/server/boundary.js';
-import { traceTool } from '../src/tools/trace.js';
-import type { ToolSpec } from '../src/tools/types.js';
-import { fixtureWorkspace } from './helpers/fixture.js';
-import { assertGolden } from './helpers/golden.js';
-import { assertValidMermaid } from './helpers/mermaid.js';
-
-type Answer = { text: string; s: Record<string, any> };
-type Edge = { from: string; to: string; at: string; kind: string; confidence: string; callee: string; error: boolean; via?: string };
-
-async function trace(args: Record<string, unknown>, golden?: string): Promise<Answer> {
-  const ws = await fixtureWorkspace();
-  const r = await runTool(traceTool as unknown as ToolSpec, args, { ws });
-  const text = r.content.map((c) => c.text).join('\n');
-  assert.notEqual(r.isError, true, text);
-  const s = r.structuredContent as Record<string, any>;
-  if (s.mermaid) await assertValidMermaid(s.mermaid, `trace ${JSON.stringify(args)}`);
-  if (golden) assertGolden(golden, text);
-  return { text, s };
-}
-
-/** Edges with their endpoints as `file:line` of the definitions and the call site as `file:line`. */
-function edges(s: Record<string, any>): Edge[] {
-  const loc = (id: string) => {
-    const n = s.nodes.find((x: any) => x.id === id);
-    return `${n.loc.file}:${n.loc.line}`;
-  };
-  return s.edges.map((e: any) => ({
-    from: loc(e.from), to: loc(e.to), at: `${e.file}:${e.line}`, kind: e.kind, confidence: e.confidence, callee: e.callee,
-    error: e.error === true, ...(e.via ? { via: `${e.via.loc.file}:${e.via.loc.line}` } : {}),
-  }));
-}
+import { edgesOf as edges, trace } from './helpers/trace.js';
 
 const E = 'lib/llm/src/engines.rs';
 const KV = 'lib/llm/src/kv_router.rs';

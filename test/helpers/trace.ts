@@ -1,5 +1,5 @@
 /**
- * trace on the fixture workspace for the bridge and async tests: runs the tool, checks the answer is not an
+ * trace on the fixture workspace for the trace tests: runs the tool, checks the answer is not an
  * error and its diagram parses, records a golden when named, and flattens the edges to `file:line` strings.
  */
 import assert from 'node:assert/strict';
@@ -20,13 +20,17 @@ export async function trace(args: Record<string, unknown>, golden?: string): Pro
   const s = r.structuredContent as Record<string, any>;
   if (s.mermaid) await assertValidMermaid(s.mermaid, `trace ${JSON.stringify(args)}`);
   if (golden) assertGolden(golden, text);
+  return { s, es: edgesOf(s), text };
+}
+
+/** An answer's edges with their endpoints and call site as `file:line`. */
+export function edgesOf(s: Record<string, any>): Edge[] {
   const node = (id: string) => s.nodes.find((x: any) => x.id === id);
-  const es = s.edges.map((e: any) => ({
+  return s.edges.map((e: any) => ({
     from: `${node(e.from).loc.file}:${node(e.from).loc.line}`, to: `${node(e.to).loc.file}:${node(e.to).loc.line}`, toRepo: node(e.to).loc.repo,
     at: `${e.file}:${e.line}`, kind: e.kind, confidence: e.confidence, callee: e.callee, error: e.error === true,
     ...(e.via ? { via: `${e.via.loc.file}:${e.via.loc.line}`, note: e.via.note } : {}),
   }));
-  return { s, es, text };
 }
 
 /** The one edge from the call site `at` to the definition `to`; fails listing every edge otherwise. */
