@@ -191,7 +191,7 @@ static napi_value js_init(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* languageInfo(language) → { version, types: string[], fields: (string|null)[] } */
+/* languageInfo(language) → { types: string[], fields: (string|null)[] } */
 static napi_value js_language_info(napi_env env, napi_callback_info info) {
   ARGS(1);
   const TSLanguage *lang = language_arg(env, argv[0]);
@@ -216,7 +216,6 @@ static napi_value js_language_info(napi_env env, napi_callback_info info) {
     else napi_get_null(env, &v);
     napi_set_element(env, fields, i, v);
   }
-  napi_set_named_property(env, out, "version", to_u32(env, ts_language_abi_version(lang)));
   napi_set_named_property(env, out, "types", types);
   napi_set_named_property(env, out, "fields", fields);
   return out;
@@ -401,9 +400,6 @@ enum {
   OP_PREV_SIBLING = 3,
   OP_PREV_NAMED_SIBLING = 4,
   OP_HAS_ERROR = 5,
-  OP_NEXT_SIBLING = 6,
-  OP_NEXT_NAMED_SIBLING = 7,
-  OP_FIRST_CHILD = 8,
 };
 
 /* node(op, tree, arg) → for node results, 1 and the node in the transfer buffer (0: null); else the value. */
@@ -423,9 +419,6 @@ static napi_value js_node(napi_env env, napi_callback_info info) {
     case OP_FIRST_NAMED_CHILD: out = ts_node_named_child(node, 0); break;
     case OP_PREV_SIBLING: out = ts_node_prev_sibling(node); break;
     case OP_PREV_NAMED_SIBLING: out = ts_node_prev_named_sibling(node); break;
-    case OP_NEXT_SIBLING: out = ts_node_next_sibling(node); break;
-    case OP_NEXT_NAMED_SIBLING: out = ts_node_next_named_sibling(node); break;
-    case OP_FIRST_CHILD: out = ts_node_child(node, 0); break;
     case OP_HAS_ERROR: return to_u32(env, ts_node_has_error(node) ? 1 : 0);
     default: return fail(env, "unknown node operation");
   }

@@ -64,7 +64,8 @@ export async function loadGrammar(spec: LanguageSpec, backend: Backend = wantedB
           const g = nativeGrammar(spec, queryText(spec));
           if (g) return { backend, ...g };
         } catch (e) {
-          // A query the native binding cannot compile (an unsupported predicate): the wasm one can.
+          // The grammar package's own binding did not load, or the query uses a predicate the native
+          // binding does not evaluate: web-tree-sitter serves this language.
           log(`${spec.id}: native parser unusable (${(e as Error).message}); using web-tree-sitter`);
         }
       }

@@ -15,7 +15,7 @@ const require = createRequire(import.meta.url);
 
 interface Addon {
   init(transfer: Uint32Array): void;
-  languageInfo(language: object): { version: number; types: (string | null)[]; fields: (string | null)[] };
+  languageInfo(language: object): { types: (string | null)[]; fields: (string | null)[] };
   parse(language: object, source: string): object;
   deleteTree(tree: object): void;
   newQuery(language: object, source: string): { query: object; captureNames: string[]; predicates: (number | string)[][] };
@@ -262,7 +262,6 @@ class NativeParser implements SyntaxParser {
 }
 
 const langs = new Map<string, Lang>();
-export const languageErrors = new Map<string, string>();
 
 function langFor(spec: LanguageSpec): Lang {
   let l = langs.get(spec.grammar.pkg);
@@ -274,16 +273,13 @@ function langFor(spec: LanguageSpec): Lang {
   return l;
 }
 
-/** A parser and a compiled query for the language, or undefined when the native binding cannot serve it. */
+/**
+ * A parser and a compiled query for the language; undefined when the addon was not built. Throws when this
+ * language cannot be served (its grammar package's binding did not load, or the query does not compile):
+ * the caller falls back to wasm for it and logs why.
+ */
 export function nativeGrammar(spec: LanguageSpec, querySource: string): { parser: SyntaxParser; query: SyntaxQuery } | undefined {
   if (!load()) return undefined;
-  let lang: Lang;
-  try {
-    lang = langFor(spec);
-  } catch (e) {
-    // The grammar package's own binding did not load (no prebuilt binary for this platform, no compiler).
-    languageErrors.set(spec.grammar.pkg, (e as Error).message);
-    return undefined;
-  }
+  const lang = langFor(spec);
   return { parser: new NativeParser(lang), query: new NativeQuery(lang, querySource) };
 }
