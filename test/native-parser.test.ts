@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { readFileSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { Worker } from 'node:worker_threads';
 import { extract } from '../src/lang/extract.js';
-import { loadGrammar } from '../src/lang/grammar.js';
-import { nativeUnavailable } from '../src/lang/native.js';
+import { loadGrammar, queryText } from '../src/lang/grammar.js';
+import { ADDON_PATH, nativeUnavailable } from '../src/lang/native.js';
 import { LANGUAGES, languageOf, type LanguageSpec } from '../src/lang/registry.js';
 import { PACKAGE_ROOT } from '../src/package-root.js';
 
@@ -103,4 +106,52 @@ test('the index command says which parser it used; the wasm fallback indexes the
     assert.doesNotMatch(native.stderr, /parsing with web-tree-sitter/);
     assert.deepEqual(native.report.repos.map((r) => [r.name, r.parsed]), wasm.report.repos.map((r) => [r.name, r.parsed]));
   }
+});
+
+test('a compiled query is shared by the threads of the process and freed with the last one holding it', { skip: optedOut && 'DSM_NATIVE=0' }, async () => {
+  assert.equal(nativeUnavailable(), undefined); // loads the addon in this thread (and gives it its transfer buffer)
+  const require = createRequire(import.meta.url);
+  const spec = LANGUAGES.find((l) => l.id === 'python')!;
+  const addon = require(ADDON_PATH) as {
+    newQuery(lang: object, src: string): { query: object; compiled: boolean };
+    parse(lang: object, src: string): object;
+    matches(q: object, tree: object): Uint32Array;
+    deleteTree(tree: object): void;
+  };
+  const lang = (require(spec.grammar.pkg) as { language: object }).language;
+  const code = 'import os\nclass A:\n    def f(self):\n        return os.path.join(self.x, g(1))\n';
+  const count = (q: object) => {
+    const tree = addon.parse(lang, code);
+    const n = addon.matches(q, tree).length;
+    addon.deleteTree(tree);
+    return n;
+  };
+  // In a worker thread that then exits (the test's own copy of the query source, so no other test shares it).
+  const inWorker = async (src: string) => {
+    const w = new Worker(`
+      const { parentPort, workerData: d } = require('node:worker_threads');
+      const addon = require(d.addon);
+      addon.init(new Uint32Array(64));
+      const lang = require(d.pkg).language;
+      const q = addon.newQuery(lang, d.src);
+      const tree = addon.parse(lang, d.code);
+      parentPort.postMessage({ compiled: q.compiled, n: addon.matches(q.query, tree).length });
+      addon.deleteTree(tree);`, { eval: true, workerData: { addon: ADDON_PATH, pkg: require.resolve(spec.grammar.pkg), src, code } });
+    const [reply] = await Promise.all([once(w, 'message'), once(w, 'exit')]);
+    return reply[0] as { compiled: boolean; n: number };
+  };
+  const src = `${queryText(spec)}\n; shared-query test ${process.pid}-1\n`;
+  const main = addon.newQuery(lang, src);
+  assert.equal(main.compiled, true);
+  const expected = count(main.query);
+  assert.ok(expected > 0);
+  assert.deepEqual(await inWorker(src), { compiled: false, n: expected }, 'the worker reuses the main thread\'s query');
+  assert.equal(count(main.query), expected, 'the query outlives the worker that also held it');
+  assert.equal(addon.newQuery(lang, src).compiled, false);
+
+  const src2 = `${queryText(spec)}\n; shared-query test ${process.pid}-2\n`;
+  assert.deepEqual(await inWorker(src2), { compiled: true, n: expected });
+  assert.equal(addon.newQuery(lang, src2).compiled, true, 'freed when its only holder exited, so compiled again');
+  assert.throws(() => addon.newQuery(lang, '(no_such_node) @x'), /node type error/);
+  assert.throws(() => addon.newQuery(lang, '(no_such_node) @x'), /node type error/, 'a failed compile fails again the same way');
 });

@@ -1,8 +1,10 @@
 /**
  * A pool of parser worker threads. Files go out in one-language batches, largest files first (so no big
- * file is left for the end while the other worker idles), each batch capped by bytes. A worker prefers
- * languages it has already compiled (a query compiles in 0.05–0.3 s per worker): a second worker takes up a
- * language only when enough of it is queued to pay for that. Results come back as codec blobs (see
+ * file is left for the end while the other worker idles), each batch capped by bytes. With the native parser
+ * a query is compiled once per process and shared by the workers, so an idle worker takes the next batch
+ * whatever its language. With web-tree-sitter each worker compiles its own (0.05–0.4 s per language), so a
+ * worker prefers languages it has already compiled and takes up a language another worker has only when
+ * enough of it is queued to pay for that. Results come back as codec blobs (see
  * worker.ts). A worker that dies is replaced and the files of its batch come back as skipped with the
  * reason, so indexing always finishes. Idle workers are unref'd: they never keep the process alive.
  */
@@ -10,6 +12,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { decodeEntry, encodeEntry, type CachedEntry } from './cache.js';
 import type { ParseJob, ParseReply } from './worker.js';
+import { parserInUse } from '../lang/native.js';
 
 export interface ParseInput { abs: string; rel: string; lang: string; size?: number; mtimeMs?: number }
 export interface Parsed { entry: CachedEntry; blob: Uint8Array }
@@ -45,6 +48,8 @@ export class ParserPool {
   private readonly slots: Slot[] = [];
   private readonly queue: Batch[] = [];
   private nextId = 0;
+  /** Queries compiled in one worker serve all of them (the native binding shares them process-wide). */
+  private readonly sharedQueries = parserInUse() === 'native';
 
   constructor(private threads = defaultThreads()) {}
 
@@ -161,6 +166,7 @@ export class ParserPool {
   }
 
   private choose(slot: Slot): number {
+    if (this.sharedQueries) return this.queue.length ? 0 : -1;
     return chooseFor(slot, this.slots, this.queue);
   }
 

@@ -18,7 +18,8 @@ interface Addon {
   languageInfo(language: object): { types: (string | null)[]; fields: (string | null)[] };
   parse(language: object, source: string): object;
   deleteTree(tree: object): void;
-  newQuery(language: object, source: string): { query: object; captureNames: string[]; predicates: (number | string)[][] };
+  /** compiled: whether this call compiled the query; false when another thread of the process had (it is shared). */
+  newQuery(language: object, source: string): { query: object; compiled: boolean; captureNames: string[]; predicates: (number | string)[][] };
   matches(query: object, tree: object): Uint32Array;
   node(op: number, tree: object, arg?: number): number;
   children(tree: object, named: boolean): Uint32Array;
