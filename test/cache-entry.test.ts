@@ -1,14 +1,18 @@
-/** Cache entries: a record's bindings travel as a nested blob and are decoded on first access. */
+/** Cache entries: a record's bindings and calls travel as nested blobs and are decoded on first access. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodeEntry, encodeEntry } from '../src/index/cache.js';
+import { callNames, decodeEntry, encodeEntry } from '../src/index/cache.js';
 import { encodeValue } from '../src/index/cache-codec.js';
 import type { FileRecord } from '../src/index/model.js';
 
 const rec: FileRecord = {
   path: 'pkg/a.py', lang: 'python', size: 10, mtimeMs: 1, lines: 3,
   defs: [{ name: 'f', kind: 'function', sig: 'def f()', line: 1, endLine: 2 }],
-  calls: [], imports: [], errors: [], comments: new Uint8Array(0), strings: new Uint8Array([1, 0, 1, 4]), parseErrors: 0,
+  calls: [
+    { name: 'g', receiver: 'self.x', sep: '.', kind: 'call', line: 2, col: 4, in: 0 },
+    { name: 'h', kind: 'call', line: 3, col: 0, in: -1, awaited: true },
+  ],
+  imports: [], errors: [], comments: new Uint8Array(0), strings: new Uint8Array([1, 0, 1, 4]), parseErrors: 0,
   bindings: [{ target: 'x', type: 'Foo', line: 2, in: 0 }, { target: 'y', type: 'x', line: 3, in: -1, alias: true }],
 };
 
@@ -19,6 +23,24 @@ test('bindings round-trip, decoded only when read', () => {
   assert.deepStrictEqual(back.bindings, rec.bindings);
   assert.strictEqual(back.bindings, back.bindings, 'decoded once');
   assert.deepStrictEqual({ ...back, bindings: back.bindings }, rec);
+});
+
+test('calls round-trip, decoded only when read; their names are readable without decoding them', () => {
+  const back = decodeEntry(encodeEntry(rec)) as FileRecord;
+  assert.equal(typeof Object.getOwnPropertyDescriptor(back, 'calls')!.get, 'function', 'an accessor, not decoded at load');
+  assert.deepStrictEqual(callNames(back), ['g', 'h']);
+  assert.deepStrictEqual(back.calls, rec.calls);
+  assert.strictEqual(back.calls, back.calls, 'decoded once');
+  assert.deepStrictEqual(callNames(rec), ['g', 'h'], 'a record fresh from a parse has its names too');
+});
+
+test('a nested calls blob that does not decode, or disagrees with its names, reads as no calls', () => {
+  const names = rec.calls.map((c) => c.name);
+  const bad = decodeEntry(encodeValue({ ...rec, calls: { names, packed: new Uint8Array([0xff, 0x07]) } })) as FileRecord;
+  assert.deepStrictEqual(bad.calls, []);
+  assert.deepStrictEqual(callNames(bad), [], 'names follow the calls');
+  const short = decodeEntry(encodeValue({ ...rec, calls: { names, packed: encodeValue(rec.calls.slice(1)) } })) as FileRecord;
+  assert.deepStrictEqual(short.calls, []);
 });
 
 test('an entry without nested bindings (a skip, an older layout) decodes as it is', () => {

@@ -21,9 +21,9 @@ import * as zlib from 'node:zlib';
 import { PACKAGE_ROOT } from '../package-root.js';
 import { LANGUAGES } from '../lang/registry.js';
 import { CodecError, decodeValue, encodeValue } from './cache-codec.js';
-import type { Binding, FileRecord, SkippedFile } from './model.js';
+import type { FileRecord, SkippedFile } from './model.js';
 
-export const CACHE_FORMAT = 3;
+export const CACHE_FORMAT = 4;
 const MAGIC = Buffer.from('DSMIDX\0\x01', 'latin1');
 const FIXED = MAGIC.length + 12;
 
@@ -160,40 +160,68 @@ export function readCache(file: string, root: string): LoadResult {
 export function decodeEntry(blob: Uint8Array): CachedEntry {
   const v = decodeValue(blob) as CachedEntry;
   if (!v || typeof v !== 'object' || typeof v.path !== 'string') throw new CodecError('entry without a path');
-  const packed = (v as { bindings?: unknown }).bindings;
-  if (packed instanceof Uint8Array) lazyBindings(v as FileRecord, packed);
+  const rec = v as FileRecord;
+  const bindings = (rec as { bindings?: unknown }).bindings;
+  if (bindings instanceof Uint8Array) lazyField(rec, 'bindings', bindings);
+  const calls = (rec as { calls?: unknown }).calls as PackedCalls | undefined;
+  if (calls && !Array.isArray(calls) && calls.packed instanceof Uint8Array && Array.isArray(calls.names)) {
+    namesOfCalls.set(rec, calls.names);
+    lazyField(rec, 'calls', calls.packed, calls.names.length);
+  }
   return v;
 }
 
+/** A record's calls in the cache: the called names as a column, and the calls themselves as a nested blob. */
+interface PackedCalls {
+  names: string[];
+  packed: Uint8Array;
+}
+
+const namesOfCalls = new WeakMap<FileRecord, readonly string[]>();
+
 /**
- * A record's bindings (137k objects on both checkouts, a fifth of a warm start's decoding) are read only
- * when a call in that file needs a receiver's type: they travel as a nested blob and are decoded on first
- * access. The file's checksum was verified when it was read; a nested blob that still does not decode
- * reads as no bindings (answers lose receiver types in that file, nothing fails).
+ * The called name of each of a record's calls, in order, without decoding its calls when it came from the
+ * cache: the reverse call index reads only names, so a warm start decodes the calls of just the files an
+ * answer looks into.
  */
-function lazyBindings(rec: FileRecord, packed: Uint8Array): void {
-  let value: Binding[] | undefined;
-  Object.defineProperty(rec, 'bindings', {
+export function callNames(rec: FileRecord): readonly string[] {
+  return namesOfCalls.get(rec) ?? rec.calls.map((c) => c.name);
+}
+
+/**
+ * A record's bindings and calls (137k and 340k objects on both checkouts, most of a warm start's decoding)
+ * are read only for the files an answer looks into: they travel as nested blobs, decoded on first access.
+ * The file's checksum was verified when it was read; a nested blob that still does not decode (or has the
+ * wrong length) reads as an empty list: answers lose that file's calls or receiver types, nothing fails.
+ */
+function lazyField(rec: FileRecord, key: 'bindings' | 'calls', packed: Uint8Array, length?: number): void {
+  let value: unknown[] | undefined;
+  Object.defineProperty(rec, key, {
     enumerable: true,
     configurable: true,
     get: () => {
       if (!value) {
         try {
-          value = decodeValue(packed) as Binding[];
+          const v = decodeValue(packed);
+          value = Array.isArray(v) && (length === undefined || v.length === length) ? v : [];
         } catch {
           value = [];
         }
+        // The names column must agree with the calls: a file whose calls are lost has none by name either.
+        if (key === 'calls' && !value.length) namesOfCalls.set(rec, []);
       }
       return value;
     },
-    set: (b: Binding[]) => { value = b; },
+    set: (v: unknown[]) => { value = v; },
   });
 }
 
-/** Encodes a record for the cache; its bindings go in a nested blob, decoded on first access (decodeEntry). */
+/** Encodes a record for the cache; its bindings and calls go in nested blobs, decoded on first access. */
 export function encodeEntry(entry: CachedEntry): Uint8Array {
-  const bindings = (entry as Partial<FileRecord>).bindings;
-  return encodeValue(Array.isArray(bindings) ? { ...entry, bindings: encodeValue(bindings) } : entry);
+  const rec = entry as Partial<FileRecord>;
+  if (!Array.isArray(rec.bindings) || !Array.isArray(rec.calls)) return encodeValue(entry);
+  const calls: PackedCalls = { names: rec.calls.map((c) => c.name), packed: encodeValue(rec.calls) };
+  return encodeValue({ ...entry, bindings: encodeValue(rec.bindings), calls });
 }
 
 /**

@@ -1,4 +1,5 @@
 /** The reverse call index: called name → call sites, across files and repos. */
+import { callNames } from '../index/cache.js';
 import type { Call } from '../index/model.js';
 import { isTestPath } from '../index/paths.js';
 import type { Workspace } from '../index/workspace.js';
@@ -32,11 +33,11 @@ export const callIndex = derived((ws: Workspace): CallIndex => {
     for (const rec of repo.files.values()) {
       const base = files.length * CALL_BITS;
       files.push({ repo: repo.name, file: rec.path });
-      const calls = rec.calls;
-      for (let i = 0; i < calls.length && i < CALL_BITS; i++) {
-        const list = packed.get(calls[i].name);
+      const names = callNames(rec);
+      for (let i = 0; i < names.length && i < CALL_BITS; i++) {
+        const list = packed.get(names[i]);
         if (list) list.push(base + i);
-        else packed.set(calls[i].name, [base + i]);
+        else packed.set(names[i], [base + i]);
       }
     }
   }
@@ -57,6 +58,7 @@ export const callIndex = derived((ws: Workspace): CallIndex => {
   };
 });
 
+/** The call a ref points at. Undefined at run time only when the file's calls could not be decoded (cache.ts). */
 export function callAt(ws: Workspace, ref: CallRef): Call {
   return ws.record(ref.repo, ref.file)!.calls[ref.i];
 }
@@ -69,11 +71,12 @@ export function callAt(ws: Workspace, ref: CallRef): Call {
 export function testsReferencing(ws: Workspace, name: string, max = 5, preferRepos?: ReadonlySet<string>): { repo: string; file: string; line: number }[] {
   const out = new Map<string, { repo: string; file: string; line: number; refs: number }>();
   for (const ref of callIndex(ws).get(name) ?? []) {
-    if (!isTestPath(ref.file)) continue;
+    const call = isTestPath(ref.file) ? callAt(ws, ref) as Call | undefined : undefined;
+    if (!call) continue;
     const key = `${ref.repo}:${ref.file}`;
     const hit = out.get(key);
     if (hit) hit.refs++;
-    else out.set(key, { repo: ref.repo, file: ref.file, line: callAt(ws, ref).line, refs: 1 });
+    else out.set(key, { repo: ref.repo, file: ref.file, line: call.line, refs: 1 });
   }
   for (const repo of ws.repos.values()) {
     for (const rec of repo.files.values()) {

@@ -62,7 +62,7 @@ export function counterparts(ws: Workspace, ref: DefRef): Counterpart[] {
     if ((def.attrs ?? []).some((a) => /^(triton\.)?jit\b/.test(a))) {
       for (const c of callIndex(ws).get(def.name) ?? []) {
         const call = callAt(ws, c);
-        if (call.kind === 'index-launch') push({ kind: 'triton-launch', text: 'launched here', repo: c.repo, file: c.file, line: call.line });
+        if (call?.kind === 'index-launch') push({ kind: 'triton-launch', text: 'launched here', repo: c.repo, file: c.file, line: call.line });
       }
     }
   }
@@ -78,7 +78,7 @@ export function counterparts(ws: Workspace, ref: DefRef): Counterpart[] {
     if ((def.attrs ?? []).includes('__global__')) {
       for (const c of callIndex(ws).get(def.name) ?? []) {
         const call = callAt(ws, c);
-        if (call.kind === 'cuda-launch') push({ kind: 'cuda-launch', text: 'launched here', repo: c.repo, file: c.file, line: call.line });
+        if (call?.kind === 'cuda-launch') push({ kind: 'cuda-launch', text: 'launched here', repo: c.repo, file: c.file, line: call.line });
       }
       // Launches through a local alias: `auto kern = kernel<T>; kern<<<...>>>(...)`.
       const repo = ws.repos.get(ref.repo)!;

@@ -189,6 +189,7 @@ export function walkCallers(ws: Workspace, targets: DefRef[], opts: WalkOptions)
         for (const cref of calls.get(name) ?? []) {
           const rec = ws.record(cref.repo, cref.file)!;
           const call = rec.calls[cref.i];
+          if (!call) continue; // a file whose calls did not decode (cache.ts)
           const r = resolveCall(ws, cref.repo, rec, call);
           const hit = r.targets.find((t) => t.ref.repo === ref.repo && t.ref.file === ref.file && t.ref.i === ref.i) ??
             r.targets.find(dispatches);
