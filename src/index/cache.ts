@@ -12,7 +12,7 @@
  * write; the last rename wins and both files are complete.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
@@ -78,7 +78,10 @@ export function fingerprint(): string {
   }
   const pkgs = new Set(['web-tree-sitter', 'tree-sitter', ...LANGUAGES.map((l) => l.grammar.pkg)]);
   for (const pkg of [...pkgs].sort()) h.update(`${pkg}@${packageVersion(pkg)}\n`);
-  const here = dirname(fileURLToPath(import.meta.url));
+  // The compiled modules: next to this one, or two levels up from the bundle's chunks (dist/bundle/chunks/
+  // → dist/), so the bundle and the modules compute the same fingerprint and share caches.
+  let here = dirname(fileURLToPath(import.meta.url));
+  if (!existsSync(join(here, '../lang/extract.js'))) here = join(here, '../../index');
   for (const f of ['../lang/extract.js', '../lang/registry.js', '../lang/rust-use.js', '../lang/grammar.js', '../lang/native.js', './parse-file.js', './cache-codec.js']) {
     try {
       h.update(f).update(readFileSync(join(here, f)));

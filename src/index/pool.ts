@@ -42,7 +42,8 @@ interface Slot {
   langs: Set<string>;
 }
 
-const WORKER_URL = new URL('./worker.js', import.meta.url);
+// `..` keeps the path right in the bundle too, where this code sits in dist/bundle/chunks/ (see cli/main.ts).
+const WORKER_URL = new URL('../index/worker.js', import.meta.url);
 
 export class ParserPool {
   private readonly slots: Slot[] = [];

@@ -23,7 +23,7 @@ export class ShardWorker {
   }
 
   private start(): Worker {
-    const w = new Worker(new URL('./worker.js', import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: this.heapMb } });
+    const w = new Worker(new URL('../search/worker.js', import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: this.heapMb } });
     w.on('message', (msg: { qid: number; error?: string }) => {
       const p = this.pending.get(msg.qid);
       if (!p) return;
