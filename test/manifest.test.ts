@@ -95,7 +95,7 @@ test('README documents install, every tool, the prompts and troubleshooting', ()
 
 test('the build bundles the CLI and its workers; the bundle indexes like the modules and shares their cache', async () => {
   for (const f of ['cli/run.js', 'index/worker.js', 'search/worker.js']) assert.ok(existsSync(join(PACKAGE_ROOT, 'dist/bundle', f)), `dist/bundle/${f} missing: npm run build`);
-  const { mkdtempSync } = await import('node:fs');
+  const { mkdtempSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { fixtureRepos } = await import('./helpers/fixture.js');
   const fx = await fixtureRepos();
@@ -103,10 +103,14 @@ test('the build bundles the CLI and its workers; the bundle indexes like the mod
   const index = (bundle: string) => JSON.parse(execFileSync(process.execPath, [BIN, 'index', '--json', '--dynamo', fx.dynamo, '--sglang', fx.sglang, '--cache-dir', cacheDir], {
     encoding: 'utf8', env: { ...process.env, DSM_BUNDLE: bundle, DSM_PREWARM: '0' },
   }).trim().split('\n').pop()!) as { repos: { name: string; parsed: number; cache: string }[] };
-  const cold = index('1'); // parses in the bundle's worker threads
-  assert.ok(cold.repos.every((r) => r.parsed > 10 && r.cache.startsWith('miss')), JSON.stringify(cold.repos));
-  const warm = index('0'); // the unbundled modules read what the bundle wrote
-  assert.deepEqual(warm.repos.map((r) => [r.name, r.parsed, r.cache]), cold.repos.map((r) => [r.name, r.parsed, 'hit']));
-  const grep = execFileSync(process.execPath, [BIN, 'grep', 'def ', '--dynamo', fx.dynamo, '--sglang', fx.sglang, '--cache-dir', cacheDir], { encoding: 'utf8' });
-  assert.match(grep, /\*\*grep\*\* `def `.* — [1-9]\d* match/, 'the bundle\'s search worker answers');
+  try {
+    const cold = index('1'); // parses in the bundle's worker threads
+    assert.ok(cold.repos.every((r) => r.parsed > 10 && r.cache.startsWith('miss')), JSON.stringify(cold.repos));
+    const warm = index('0'); // the unbundled modules read what the bundle wrote
+    assert.deepEqual(warm.repos.map((r) => [r.name, r.parsed, r.cache]), cold.repos.map((r) => [r.name, r.parsed, 'hit']));
+    const grep = execFileSync(process.execPath, [BIN, 'grep', 'def ', '--dynamo', fx.dynamo, '--sglang', fx.sglang, '--cache-dir', cacheDir], { encoding: 'utf8' });
+    assert.match(grep, /\*\*grep\*\* `def `.* — [1-9]\d* match/, 'the bundle\'s search worker answers');
+  } finally {
+    rmSync(cacheDir, { recursive: true, force: true });
+  }
 });

@@ -87,14 +87,14 @@ test('the index command says which parser it used; the wasm fallback indexes the
   const { promisify } = await import('node:util');
   const { fixtureRepos } = await import('./helpers/fixture.js');
   const { SERVER_JS } = await import('./helpers/client.js');
-  const { mkdtempSync } = await import('node:fs');
+  const { mkdtempSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const fx = await fixtureRepos();
   const index = async (parser?: string) => {
     const env = { ...process.env, DSM_PREWARM: '0', DSM_PARSER: parser ?? '' };
     const cacheDir = mkdtempSync(join(tmpdir(), 'dsm-parser-'));
     const args = [SERVER_JS, 'index', '--json', '--dynamo', fx.dynamo, '--sglang', fx.sglang, '--cache-dir', cacheDir];
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, args, { env });
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, args, { env }).finally(() => rmSync(cacheDir, { recursive: true, force: true }));
     return { report: JSON.parse(stdout.trim().split('\n').pop()!) as { parser: string; repos: { name: string; parsed: number }[] }, stderr };
   };
   const wasm = await index('wasm');
