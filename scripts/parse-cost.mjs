@@ -1,18 +1,17 @@
 #!/usr/bin/env node
 // CPU cost of the native parser alone, per language: parse, the one query, and freeing the tree, over the
-// tracked files of the given checkouts (default $DYNAMO_ROOT and $SGLANG_ROOT), on the main thread.
+// files the index parses in the given checkouts (default $DYNAMO_ROOT and $SGLANG_ROOT), on the main thread.
 // It isolates tree-sitter from the index's own work (extraction, codec, workers), so a change to the native
 // binding or its compile flags can be compared in alternating runs:  node scripts/parse-cost.mjs [--every N] [ROOT…]
 // (--every 2 takes every second file, for quicker A/B rounds). Run `npm run build` first.
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sourceFiles } from './bench/util.mjs';
 
 const pkg = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { loadGrammar } = await import(join(pkg, 'dist/lang/grammar.js'));
 const { languageOf } = await import(join(pkg, 'dist/lang/registry.js'));
-const { MAX_PARSE_BYTES } = await import(join(pkg, 'dist/index/parse-file.js'));
 
 const args = process.argv.slice(2);
 const everyAt = args.indexOf('--every');
@@ -28,16 +27,9 @@ if (!roots.length) {
 }
 
 const files = [];
-for (const root of roots) {
-  const listed = execFileSync('git', ['-C', root, 'ls-files'], { encoding: 'utf8', maxBuffer: 1 << 28 }).split('\n');
-  for (const [i, rel] of listed.entries()) {
-    const spec = rel && i % every === 0 ? languageOf(rel) : undefined;
-    if (!spec) continue;
-    try {
-      const text = readFileSync(join(root, rel), 'utf8');
-      if (text.length <= MAX_PARSE_BYTES) files.push({ text, spec });
-    } catch { /* unreadable or a directory (submodule): the index skips it too */ }
-  }
+const paths = await sourceFiles(join(pkg, 'dist'), roots.map((root) => ({ root })));
+for (const [i, abs] of paths.entries()) {
+  if (i % every === 0) files.push({ text: readFileSync(abs, 'utf8'), spec: languageOf(abs) });
 }
 const grammars = new Map();
 for (const { spec } of files) if (!grammars.has(spec.id)) grammars.set(spec.id, await loadGrammar(spec, 'native'));

@@ -9,11 +9,11 @@
 //   (its original bytes and mtime are restored afterwards), via the file watch (no stat sweep due) and
 //   via a full stat sweep; and a fresh process started after the edit.
 // Best of RUNS (the machine may be shared: every row says so). The warm cache dir is left for 20-latency.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { have, table } from './util.mjs';
+import { have, sourceFiles, table } from './util.mjs';
 
 const RUNS = 3;
 const SYMBOLS = { sglang: 'RadixCache', dynamo: 'KvRouter' };
@@ -38,24 +38,6 @@ function bestOf(n, fn) {
   const all = [];
   for (let i = 0; i < n; i++) all.push(fn(i));
   return all.sort((a, b) => a.ms - b.ms)[0];
-}
-
-/** The source files the index parses (same language table, same 1 MB cap), absolute paths. */
-async function sourceFiles(distDir, repos) {
-  const { languageOf } = await import(`${distDir}/lang/registry.js`);
-  const { MAX_PARSE_BYTES } = await import(`${distDir}/index/parse-file.js`);
-  const out = [];
-  for (const r of repos) {
-    const list = execFileSync('git', ['-C', r.root, 'ls-files', '-z', '--cached', '--others', '--exclude-standard'], { encoding: 'utf8', maxBuffer: 1 << 28 });
-    for (const f of list.split('\0')) {
-      if (!f || !languageOf(f)) continue;
-      try {
-        const st = statSync(join(r.root, f));
-        if (st.isFile() && st.size <= MAX_PARSE_BYTES) out.push(join(r.root, f));
-      } catch { /* listed, not on disk */ }
-    }
-  }
-  return out;
 }
 
 /** One universal-ctags run over the files (definitions only), timed, with its peak RSS. */

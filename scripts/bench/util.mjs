@@ -1,5 +1,7 @@
 // Shared helpers for bench sections (this file is not a section: it exports no run()).
 import { execFileSync, spawnSync } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 
 export function have(cmd) {
   return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
@@ -36,4 +38,22 @@ export function table(headers, rows) {
   console.log(line(headers));
   console.log('|' + w.map((x) => '-'.repeat(x + 2)).join('|') + '|');
   for (const r of rows) console.log(line(r));
+}
+
+/** The source files the index parses (same language table, same 1 MB cap), absolute paths. */
+export async function sourceFiles(distDir, repos) {
+  const { languageOf } = await import(`${distDir}/lang/registry.js`);
+  const { MAX_PARSE_BYTES } = await import(`${distDir}/index/parse-file.js`);
+  const out = [];
+  for (const r of repos) {
+    const list = execFileSync('git', ['-C', r.root, 'ls-files', '-z', '--cached', '--others', '--exclude-standard'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    for (const f of list.split('\0')) {
+      if (!f || !languageOf(f)) continue;
+      try {
+        const st = statSync(join(r.root, f));
+        if (st.isFile() && st.size <= MAX_PARSE_BYTES) out.push(join(r.root, f));
+      } catch { /* listed, not on disk */ }
+    }
+  }
+  return out;
 }
