@@ -32,6 +32,8 @@ test('calls round-trip, decoded only when read; their names are readable without
   assert.deepStrictEqual(back.calls, rec.calls);
   assert.strictEqual(back.calls, back.calls, 'decoded once');
   assert.deepStrictEqual(callNames(rec), ['g', 'h'], 'a record fresh from a parse has its names too');
+  back.calls = [{ name: 'k', kind: 'call', line: 5, col: 0, in: -1 }];
+  assert.deepStrictEqual(callNames(back), ['k'], 'calls set after load have their own names');
 });
 
 test('a nested calls blob that does not decode, or disagrees with its names, reads as no calls', () => {

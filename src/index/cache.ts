@@ -215,7 +215,11 @@ function lazyField(rec: FileRecord, key: 'bindings' | 'calls', packed: Uint8Arra
       }
       return value;
     },
-    set: (v: unknown[]) => { value = v; },
+    set: (v: unknown[]) => {
+      value = v;
+      // Calls set by hand have their own names: the column read from the cache no longer describes them.
+      if (key === 'calls') namesOfCalls.delete(rec);
+    },
   });
 }
 
