@@ -102,6 +102,11 @@ export class Workspace {
 
   constructor(readonly config: WorkspaceConfig) {}
 
+  /** close() was called: background work (prewarming) stops. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   /** Loads (or builds) the index once; later calls return the same promise. */
   ready(onProgress?: BuildProgress): Promise<void> {
     this.readyPromise ??= this.build();

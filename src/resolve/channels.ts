@@ -23,7 +23,8 @@ function channelKey(receiver: string, side: 'send' | 'recv'): string | undefined
   return m ? `c:${m[1].toLowerCase()}` : undefined;
 }
 
-const receivers = derived((ws: Workspace) => {
+/** Channel and queue receive sites by channel key (exported for prewarming). */
+export const channelReceivers = derived((ws: Workspace) => {
   const map = new Map<string, { ref: DefRef; line: number; text: string }[]>();
   for (const repo of ws.repos.values()) {
     for (const rec of repo.files.values()) {
@@ -46,7 +47,7 @@ export function channelTargets(ws: Workspace, repo: string, rec: FileRecord, cal
   if ((call.name === 'put' || call.name === 'put_nowait') && !/queue$/i.test(call.receiver ?? '')) return [];
   const key = channelKey(call.receiver!, 'send');
   if (!key) return [];
-  const found = (receivers(ws).get(`${repo}|${unitOf(rec.path)}|${key}`) ?? [])
+  const found = (channelReceivers(ws).get(`${repo}|${unitOf(rec.path)}|${key}`) ?? [])
     .filter((r) => !(r.ref.file === rec.path && r.ref.i === call.in));
   const byDef = new Map<string, (typeof found)[number]>();
   for (const r of found) byDef.set(`${r.ref.file}#${r.ref.i}`, byDef.get(`${r.ref.file}#${r.ref.i}`) ?? r);

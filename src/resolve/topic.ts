@@ -10,40 +10,61 @@ import { tokens } from './words.js';
 
 export { tokens };
 
-interface Posting { key: number; w: number }
-
+/**
+ * Definitions are numbered (key); a token's postings are flat [key, weight, key, weight, …] pairs in key
+ * order, and a key's DefRef is made only for the definitions a query ranks: the index holds ~60k definitions
+ * and ~400k postings on both checkouts, and as objects they cost its build more in GC than in tokenizing.
+ */
 interface TopicIndex {
-  refs: DefRef[];
-  postings: Map<string, Posting[]>;
+  count: number;
+  refAt(key: number): DefRef;
+  postings: Map<string, number[]>;
 }
 
 const topicIndex = derived((ws: Workspace): TopicIndex => {
-  const refs: DefRef[] = [];
-  const postings = new Map<string, Posting[]>();
+  const files: { repo: string; file: string }[] = [];
+  const fileOf: number[] = [];
+  const defOf: number[] = [];
+  const postings = new Map<string, number[]>();
   const add = (tok: string, key: number, w: number) => {
     const list = postings.get(tok);
-    if (!list) postings.set(tok, [{ key, w }]);
-    else if (list[list.length - 1].key === key) list[list.length - 1].w = Math.max(list[list.length - 1].w, w);
-    else list.push({ key, w });
+    if (!list) postings.set(tok, [key, w]);
+    else if (list[list.length - 2] === key) list[list.length - 1] = Math.max(list[list.length - 1], w);
+    else list.push(key, w);
   };
+  // Names and containers repeat (every method of a class, every `__init__`): each is tokenized once.
+  const tokenized = new Map<string, string[]>();
+  const tok = (text: string) => {
+    let t = tokenized.get(text);
+    if (!t) tokenized.set(text, t = tokens(text));
+    return t;
+  };
+  const seen = new Map<string, number>();
+  const note = (t: string, w: number) => seen.set(t, Math.max(seen.get(t) ?? 0, w));
   for (const repo of ws.repos.values()) {
     for (const rec of repo.files.values()) {
       const pathToks = tokens(rec.path.split('/').slice(-3).join(' '));
+      const fileKey = files.length;
+      files.push({ repo: repo.name, file: rec.path });
       rec.defs.forEach((d, i) => {
         if (d.kind === 'impl' || d.decl) return;
-        const key = refs.length;
-        refs.push({ repo: repo.name, file: rec.path, i });
-        const seen = new Map<string, number>();
-        const note = (t: string, w: number) => seen.set(t, Math.max(seen.get(t) ?? 0, w));
-        for (const t of tokens(d.name)) note(t, 3);
-        for (const t of tokens(d.container ?? '')) note(t, 1.5);
-        for (const t of tokens(d.doc ?? '')) note(t, 1);
+        const key = defOf.length;
+        fileOf.push(fileKey);
+        defOf.push(i);
+        seen.clear();
+        for (const t of tok(d.name)) note(t, 3);
+        if (d.container) for (const t of tok(d.container)) note(t, 1.5);
+        if (d.doc) for (const t of tokens(d.doc)) note(t, 1);
         for (const t of pathToks) note(t, 1);
         for (const [t, w] of seen) add(t, key, w);
       });
     }
   }
-  return { refs, postings };
+  return {
+    count: defOf.length,
+    refAt: (key) => ({ repo: files[fileOf[key]].repo, file: files[fileOf[key]].file, i: defOf[key] }),
+    postings,
+  };
 });
 
 /** Vocabulary tokens that match a query token (equal, or one a prefix of the other, 4+ chars). */
@@ -92,15 +113,15 @@ const MAX_SITES_PER_KIND = 2;
 export function topicSearch(ws: Workspace, query: string, opts: { repo?: string } = {}): TopicHits {
   const terms = [...new Set(tokens(query))];
   const idx = topicIndex(ws);
-  const n = idx.refs.length || 1;
+  const n = idx.count || 1;
   const scores = new Map<number, { s: number; hit: Set<string> }>();
   for (const q of terms) {
     const bestForKey = new Map<number, number>();
     for (const v of expand(idx.postings.keys(), q)) {
       const list = idx.postings.get(v)!;
-      const idf = Math.log(1 + n / list.length);
+      const idf = Math.log(1 + n / (list.length / 2));
       const exact = v === q ? 1 : 0.6;
-      for (const p of list) bestForKey.set(p.key, Math.max(bestForKey.get(p.key) ?? 0, p.w * idf * exact));
+      for (let k = 0; k < list.length; k += 2) bestForKey.set(list[k], Math.max(bestForKey.get(list[k]) ?? 0, list[k + 1] * idf * exact));
     }
     for (const [key, s] of bestForKey) {
       const e = scores.get(key) ?? { s: 0, hit: new Set<string>() };
@@ -111,7 +132,7 @@ export function topicSearch(ws: Workspace, query: string, opts: { repo?: string 
   }
   const symbols: { ref: DefRef; score: number }[] = [];
   for (const [key, e] of scores) {
-    const ref = idx.refs[key];
+    const ref = idx.refAt(key);
     if (opts.repo && ref.repo !== opts.repo) continue;
     const coverage = e.hit.size / terms.length;
     let score = e.s * coverage * coverage;
@@ -162,14 +183,14 @@ export function topicSearch(ws: Workspace, query: string, opts: { repo?: string 
  * words of weight ≥ 1 count as covering a term, and registration sites must cover at least half of the query.
  */
 function scoreWords(idx: TopicIndex, terms: string[], words: Map<string, number>): number {
-  const n = idx.refs.length || 1;
+  const n = idx.count || 1;
   let s = 0;
   let covered = 0;
   for (const q of terms) {
     let best = 0;
     let strong = false;
     for (const v of expand(words.keys(), q)) {
-      const df = idx.postings.get(v)?.length ?? 0;
+      const df = (idx.postings.get(v)?.length ?? 0) / 2;
       const w = words.get(v)!;
       best = Math.max(best, w * Math.log(1 + n / (df + 1)) * (v === q ? 1 : 0.6));
       if (w >= 1) strong = true;

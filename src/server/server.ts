@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { Workspace } from '../index/workspace.js';
 import { log } from '../log.js';
 import { TOOLS } from '../tools/index.js';
+import { prewarm } from '../tools/prewarm.js';
 import type { ToolContext, ToolSpec } from '../tools/types.js';
 import { errorResult, runTool, type BoundaryResult } from './boundary.js';
 import { registerPrompts } from './prompts.js';
@@ -229,7 +230,19 @@ export async function serveStdio(ws: Workspace): Promise<void> {
   // Index in the background right away; calls that arrive earlier wait for it.
   const t0 = performance.now();
   ws.ready().then(
-    () => log(`index ready in ${Math.round(performance.now() - t0)} ms`),
+    () => {
+      log(`index ready in ${Math.round(performance.now() - t0)} ms`);
+      if (process.env.DSM_PREWARM !== '0') setTimeout(() => void prewarmLogged(ws), PREWARM_DELAY_MS).unref();
+    },
     (e) => log(`indexing failed: ${(e as Error).stack ?? e}`),
   );
+}
+
+/** After the index is ready, the client's handshake usually still runs; prewarming starts shortly after. */
+const PREWARM_DELAY_MS = 200;
+
+async function prewarmLogged(ws: Workspace): Promise<void> {
+  const t = performance.now();
+  const took = await prewarm(ws, () => ws.isClosed);
+  log(`prewarmed in ${Math.round(performance.now() - t)} ms (${Object.entries(took).map(([k, ms]) => `${k} ${ms}`).join(', ')}); DSM_PREWARM=0 turns this off`);
 }

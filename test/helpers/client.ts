@@ -7,12 +7,12 @@ import { fixtureRepos } from './fixture.js';
 
 export const SERVER_JS = join(PACKAGE_ROOT, 'dist/cli/main.js');
 
-export async function withClient<T>(fn: (client: Client, stderr: () => string) => Promise<T>, extraArgs: string[] = []): Promise<T> {
+export async function withClient<T>(fn: (client: Client, stderr: () => string) => Promise<T>, extraArgs: string[] = [], extraEnv: Record<string, string> = {}): Promise<T> {
   const r = await fixtureRepos();
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [SERVER_JS, '--dynamo', r.dynamo, '--sglang', r.sglang, '--cache-dir', r.cacheDir, ...extraArgs],
-    env: { PATH: process.env.PATH ?? '', HOME: r.dir },
+    env: { PATH: process.env.PATH ?? '', HOME: r.dir, ...extraEnv },
     stderr: 'pipe',
   });
   let err = '';
