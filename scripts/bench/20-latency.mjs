@@ -1,6 +1,7 @@
 // Bench section: tool latency, p50/p95 over a fixed query list, through the same boundary a client's call
 // goes through (runTool: freshness check, tool, rendering), in one process on the index that 10-index left
-// (or a cold build when run alone). Grep is shown next to ripgrep on the same pattern and roots (rg prints
+// (or a cold build when run alone), prewarmed as the server prewarms. Each query's first call is shown apart:
+// repeats reuse what the first kept (call resolutions, the architecture map). Grep is shown next to ripgrep on the same pattern and roots (rg prints
 // every match to a pipe; ours answers its first page), as a ratio. Queries that do not resolve in the
 // served repos (another checkout) are replaced by names taken from the index.
 // The measuring runs in a child process (this file with --child), so its peak RSS is that of one process
@@ -55,14 +56,16 @@ function fallbackSymbols(ws, n) {
 
 export async function run({ repos, distDir }) {
   const out = nodeJson(fileURLToPath(import.meta.url), ['--child', JSON.stringify({ repos, distDir })]);
-  console.log(`${RUNS} runs of each query after one warm-up, through runTool (freshness check included), in a child process that loaded the index from the cache; load average ${loadavg()[0].toFixed(1)}; that process's peak RSS ${out.rss} MB (budget ≤ 600)`);
-  table(['tool', 'queries', 'p50 ms', 'p95 ms', 'budget', 'vs ripgrep (same pattern, same roots)'], out.rows);
+  console.log(`each query's first call, then ${RUNS} repeats, through runTool (freshness check included), in a child process that loaded the index from the cache; load average ${loadavg()[0].toFixed(1)}; that process's peak RSS ${out.rss} MB (budget ≤ 600)`);
+  table(['tool', 'queries', 'first call p50 ms', 'first call max ms', 'repeat p50 ms', 'repeat p95 ms', 'budget (first call p50)', 'vs ripgrep (same pattern, same roots)'], out.rows);
 }
 
 async function measure({ repos, distDir }) {
   const { TOOLS } = await import(`${distDir}/tools/index.js`);
   const { runTool } = await import(`${distDir}/server/boundary.js`);
+  const { prewarm } = await import(`${distDir}/tools/prewarm.js`);
   const ws = await workspace(distDir, repos);
+  await prewarm(ws);
   const tools = new Map(TOOLS.map((t) => [t.name, t]));
   const toolOf = (kind) => (kind.startsWith('explore') ? 'explore' : kind.startsWith('trace') ? 'trace' : kind);
   const extra = fallbackSymbols(ws, 8);
@@ -72,16 +75,23 @@ async function measure({ repos, distDir }) {
   for (const [kind, list] of Object.entries(QUERIES)) {
     const tool = tools.get(toolOf(kind));
     if (!tool) {
-      rows.push([kind, '-', '-', '-', 'tool not registered', '']);
+      rows.push([kind, '-', '-', '-', '-', '-', 'tool not registered', '']);
       continue;
     }
     const ok = [];
-    for (const args of list) {
-      const res = await runTool(tool, args, { ws }); // warm-up; drops queries this checkout cannot answer
-      if (!res.isError) ok.push(args);
-    }
+    const first = [];
+    const firstCall = async (args) => {
+      const t = performance.now();
+      const res = await runTool(tool, args, { ws }); // also drops queries this checkout cannot answer
+      if (!res.isError) first.push(performance.now() - t);
+      return !res.isError;
+    };
+    for (const args of list) if (await firstCall(args)) ok.push(args);
     if (ok.length < 2 && (kind === 'explore symbol' || kind.startsWith('trace') || kind === 'blame')) {
-      for (const name of extra) ok.push(kind.startsWith('trace') ? { symbol: name, depth: 3 } : { symbol: name });
+      for (const name of extra) {
+        const args = kind.startsWith('trace') ? { symbol: name, depth: 3 } : { symbol: name };
+        if (await firstCall(args)) ok.push(args);
+      }
     }
     const ms = [];
     const rgMs = [];
@@ -94,7 +104,7 @@ async function measure({ repos, distDir }) {
       }
     }
     const ratio = rgMs.length ? `rg p50 ${pct(rgMs, 50).toFixed(0)} ms → ${(pct(ms, 50) / pct(rgMs, 50)).toFixed(2)}× rg` : '';
-    rows.push([kind, ok.length, pct(ms, 50).toFixed(1), pct(ms, 95).toFixed(1), BUDGET[kind] ?? '', ratio]);
+    rows.push([kind, ok.length, pct(first, 50).toFixed(1), Math.max(...first).toFixed(1), pct(ms, 50).toFixed(1), pct(ms, 95).toFixed(1), BUDGET[kind] ?? '', ratio]);
   }
   await ws.close();
   return { rows, rss: Math.round(process.resourceUsage().maxRSS / 1024) };
