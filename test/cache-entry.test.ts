@@ -1,13 +1,16 @@
-/** Cache entries: a record's bindings and calls travel as nested blobs and are decoded on first access. */
+/** Cache entries: a record's bindings, calls and definitions travel as nested blobs and are decoded on first access. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { callNames, decodeEntry, encodeEntry } from '../src/index/cache.js';
+import { callNames, decodeEntry, defAttrs, defNames, encodeEntry } from '../src/index/cache.js';
 import { encodeValue } from '../src/index/cache-codec.js';
 import type { FileRecord } from '../src/index/model.js';
 
 const rec: FileRecord = {
   path: 'pkg/a.py', lang: 'python', size: 10, mtimeMs: 1, lines: 3,
-  defs: [{ name: 'f', kind: 'function', sig: 'def f()', line: 1, endLine: 2 }],
+  defs: [
+    { name: 'f', kind: 'function', sig: 'def f()', line: 1, endLine: 2, attrs: ['torch.compile'] },
+    { name: 'g', kind: 'function', sig: 'def g()', line: 3, endLine: 3, attrs: ['torch.compile', 'staticmethod'] },
+  ],
   calls: [
     { name: 'g', receiver: 'self.x', sep: '.', kind: 'call', line: 2, col: 4, in: 0 },
     { name: 'h', kind: 'call', line: 3, col: 0, in: -1, awaited: true },
@@ -43,6 +46,25 @@ test('a nested calls blob that does not decode, or disagrees with its names, rea
   assert.deepStrictEqual(callNames(bad), [], 'names follow the calls');
   const short = decodeEntry(encodeValue({ ...rec, calls: { names, packed: encodeValue(rec.calls.slice(1)) } })) as FileRecord;
   assert.deepStrictEqual(short.calls, []);
+});
+
+test('definitions round-trip, decoded only when read; their names and attributes are readable without decoding them', () => {
+  const back = decodeEntry(encodeEntry(rec)) as FileRecord;
+  assert.equal(typeof Object.getOwnPropertyDescriptor(back, 'defs')!.get, 'function', 'an accessor, not decoded at load');
+  assert.deepStrictEqual(defNames(back), ['f', 'g']);
+  assert.deepStrictEqual(defAttrs(back), ['torch.compile', 'staticmethod']);
+  assert.equal(typeof Object.getOwnPropertyDescriptor(back, 'defs')!.get, 'function');
+  assert.deepStrictEqual(back.defs, rec.defs);
+  assert.strictEqual(back.defs, back.defs, 'decoded once');
+  assert.deepStrictEqual([defNames(rec), defAttrs(rec)], [['f', 'g'], ['torch.compile', 'staticmethod']], 'a record fresh from a parse has them too');
+  back.defs = [{ name: 'k', kind: 'class', sig: 'class K', line: 5, endLine: 6 }];
+  assert.deepStrictEqual([defNames(back), defAttrs(back)], [['k'], []], 'definitions set after load have their own names and attributes');
+});
+
+test('a nested definitions blob that does not decode reads as no definitions, and no names or attributes', () => {
+  const bad = decodeEntry(encodeValue({ ...rec, defs: { names: ['f', 'g'], attrs: ['torch.compile'], packed: new Uint8Array([0xff, 0x07]) } })) as FileRecord;
+  assert.deepStrictEqual(bad.defs, []);
+  assert.deepStrictEqual([defNames(bad), defAttrs(bad)], [[], []]);
 });
 
 test('an entry without nested bindings (a skip, an older layout) decodes as it is', () => {

@@ -23,7 +23,7 @@ import { LANGUAGES } from '../lang/registry.js';
 import { CodecError, decodeValue, encodeValue } from './cache-codec.js';
 import type { FileRecord, SkippedFile } from './model.js';
 
-export const CACHE_FORMAT = 4;
+export const CACHE_FORMAT = 5;
 const MAGIC = Buffer.from('DSMIDX\0\x01', 'latin1');
 const FIXED = MAGIC.length + 12;
 
@@ -166,21 +166,32 @@ export function decodeEntry(blob: Uint8Array): CachedEntry {
   const rec = v as FileRecord;
   const bindings = (rec as { bindings?: unknown }).bindings;
   if (bindings instanceof Uint8Array) lazyField(rec, 'bindings', bindings);
-  const calls = (rec as { calls?: unknown }).calls as PackedCalls | undefined;
-  if (calls && !Array.isArray(calls) && calls.packed instanceof Uint8Array && Array.isArray(calls.names)) {
-    namesOfCalls.set(rec, calls.names);
-    lazyField(rec, 'calls', calls.packed, calls.names.length);
+  for (const key of NAMED) {
+    const col = (rec as unknown as Record<string, unknown>)[key] as Named | undefined;
+    if (col && !Array.isArray(col) && col.packed instanceof Uint8Array && Array.isArray(col.names)) {
+      namesOf[key].set(rec, col.names);
+      if (key === 'defs' && Array.isArray(col.attrs)) attrsOfDefs.set(rec, col.attrs);
+      lazyField(rec, key, col.packed, col.names);
+    }
   }
   return v;
 }
 
-/** A record's calls in the cache: the called names as a column, and the calls themselves as a nested blob. */
-interface PackedCalls {
+/**
+ * A record's definitions and calls in the cache: their names as a column, and the objects themselves as a
+ * nested blob. Loading a cache decodes only the names (the symbol table and the reverse call index need no
+ * more); a file's definitions or calls are decoded when an answer first reads them.
+ */
+interface Named {
   names: string[];
   packed: Uint8Array;
+  /** Definitions only: the distinct attributes they carry (decorators, `#[...]`, `extern "C"`). */
+  attrs?: string[];
 }
 
-const namesOfCalls = new WeakMap<FileRecord, readonly string[]>();
+const NAMED = ['defs', 'calls'] as const;
+type NamedKey = (typeof NAMED)[number];
+const namesOf: Record<NamedKey, WeakMap<FileRecord, readonly string[]>> = { defs: new WeakMap(), calls: new WeakMap() };
 
 /**
  * The called name of each of a record's calls, in order, without decoding its calls when it came from the
@@ -188,16 +199,36 @@ const namesOfCalls = new WeakMap<FileRecord, readonly string[]>();
  * answer looks into.
  */
 export function callNames(rec: FileRecord): readonly string[] {
-  return namesOfCalls.get(rec) ?? rec.calls.map((c) => c.name);
+  return namesOf.calls.get(rec) ?? rec.calls.map((c) => c.name);
+}
+
+/** The name of each of a record's definitions, in order, without decoding them (the symbol table's rows). */
+export function defNames(rec: FileRecord): readonly string[] {
+  return namesOf.defs.get(rec) ?? rec.defs.map((d) => d.name);
+}
+
+const attrsOfDefs = new WeakMap<FileRecord, readonly string[]>();
+
+/**
+ * The distinct attributes of a record's definitions, without decoding them: a whole-workspace table of
+ * attributed definitions (PyO3 classes, `extern "C"` functions) decodes only the files that have one.
+ */
+export function defAttrs(rec: FileRecord): readonly string[] {
+  return attrsOfDefs.get(rec) ?? distinctAttrs(rec.defs);
+}
+
+function distinctAttrs(defs: readonly { attrs?: string[] }[]): string[] {
+  return [...new Set(defs.flatMap((d) => d.attrs ?? []))];
 }
 
 /**
- * A record's bindings and calls (137k and 340k objects on both checkouts, most of a warm start's decoding)
- * are read only for the files an answer looks into: they travel as nested blobs, decoded on first access.
- * The file's checksum was verified when it was read; a nested blob that still does not decode (or has the
- * wrong length) reads as an empty list: answers lose that file's calls or receiver types, nothing fails.
+ * A record's bindings, calls and definitions (137k, 340k and 62k objects on both checkouts, most of a warm
+ * start's decoding) are read only for the files an answer looks into: they travel as nested blobs, decoded on
+ * first access. The file's checksum was verified when it was read; a nested blob that still does not decode
+ * (or does not match its names column) reads as an empty list: answers lose that file's calls, definitions or
+ * receiver types, nothing fails.
  */
-function lazyField(rec: FileRecord, key: 'bindings' | 'calls', packed: Uint8Array, length?: number): void {
+function lazyField(rec: FileRecord, key: 'bindings' | NamedKey, packed: Uint8Array, names?: readonly string[]): void {
   let value: unknown[] | undefined;
   Object.defineProperty(rec, key, {
     enumerable: true,
@@ -206,29 +237,34 @@ function lazyField(rec: FileRecord, key: 'bindings' | 'calls', packed: Uint8Arra
       if (!value) {
         try {
           const v = decodeValue(packed);
-          value = Array.isArray(v) && (length === undefined || v.length === length) ? v : [];
+          value = Array.isArray(v) && (names === undefined || v.length === names.length) ? v : [];
         } catch {
           value = [];
         }
-        // The names column must agree with the calls: a file whose calls are lost has none by name either.
-        if (key === 'calls' && !value.length) namesOfCalls.set(rec, []);
+        // The names column must agree with the objects: a file whose objects are lost has none by name either.
+        if (key !== 'bindings' && !value.length) {
+          namesOf[key].set(rec, []);
+          if (key === 'defs') attrsOfDefs.set(rec, []);
+        }
       }
       return value;
     },
     set: (v: unknown[]) => {
       value = v;
-      // Calls set by hand have their own names: the column read from the cache no longer describes them.
-      if (key === 'calls') namesOfCalls.delete(rec);
+      // Objects set by hand have their own names: the column read from the cache no longer describes them.
+      if (key !== 'bindings') namesOf[key].delete(rec);
+      if (key === 'defs') attrsOfDefs.delete(rec);
     },
   });
 }
 
-/** Encodes a record for the cache; its bindings and calls go in nested blobs, decoded on first access. */
+/** Encodes a record for the cache; its bindings, calls and definitions go in nested blobs, decoded on first access. */
 export function encodeEntry(entry: CachedEntry): Uint8Array {
   const rec = entry as Partial<FileRecord>;
-  if (!Array.isArray(rec.bindings) || !Array.isArray(rec.calls)) return encodeValue(entry);
-  const calls: PackedCalls = { names: rec.calls.map((c) => c.name), packed: encodeValue(rec.calls) };
-  return encodeValue({ ...entry, bindings: encodeValue(rec.bindings), calls });
+  if (!Array.isArray(rec.bindings) || !Array.isArray(rec.calls) || !Array.isArray(rec.defs)) return encodeValue(entry);
+  const named = (list: { name: string }[]): Named => ({ names: list.map((x) => x.name), packed: encodeValue(list) });
+  const defs: Named = { ...named(rec.defs), attrs: distinctAttrs(rec.defs) };
+  return encodeValue({ ...entry, bindings: encodeValue(rec.bindings), calls: named(rec.calls), defs });
 }
 
 /**

@@ -10,7 +10,7 @@
 import { existsSync, lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { log } from '../log.js';
-import { encodeEntry, writeCache, type CachedSkip } from './cache.js';
+import { defNames, encodeEntry, writeCache, type CachedSkip } from './cache.js';
 import type { BuildLock } from './cache-lock.js';
 import { openCaches, type OpenedCache } from './cache-load.js';
 import type { RepoSpec, WorkspaceConfig } from './config.js';
@@ -414,11 +414,11 @@ export class Workspace {
     repo.files.set(rec.path, rec);
     repo.stats.parsed = repo.files.size;
     repo.stats.bytes += rec.size - (old?.size ?? 0);
-    rec.defs.forEach((d, i) => {
-      const list = this.byName.get(d.name);
+    defNames(rec).forEach((name, i) => {
+      const list = this.byName.get(name);
       const ref = { repo: repo.name, file: rec.path, i };
       if (list) list.push(ref);
-      else this.byName.set(d.name, [ref]);
+      else this.byName.set(name, [ref]);
     });
   }
 
@@ -433,7 +433,7 @@ export class Workspace {
   }
 
   private dropSymbols(repo: string, rec: FileRecord): void {
-    for (const name of new Set(rec.defs.map((d) => d.name))) {
+    for (const name of new Set(defNames(rec))) {
       const list = this.byName.get(name);
       if (!list) continue;
       const kept = list.filter((r) => r.repo !== repo || r.file !== rec.path);

@@ -130,10 +130,13 @@ export function census(repo: RepoIndex): CensusRow[] {
   return rows;
 }
 
+/** An attribute that can give a Rust definition a Python name. */
+export const PYO3_ATTR = /^(pyclass|pyfunction|pyo3)\b/;
+
 /** The Python-visible name of a #[pyclass]/#[pyfunction]/#[pyo3(name=...)] definition. */
 export function pythonName(def: Def): string | undefined {
   for (const a of def.attrs ?? []) {
-    if (!/^(pyclass|pyfunction|pyo3)\b/.test(a)) continue;
+    if (!PYO3_ATTR.test(a)) continue;
     const m = /\bname\s*=\s*"([^"]+)"/.exec(a);
     if (m) return m[1];
   }

@@ -8,7 +8,8 @@
  */
 import type { Call, FileRecord } from '../index/model.js';
 import type { DefRef, Workspace } from '../index/workspace.js';
-import { defMatches, boundaryRules, pythonName, torchOpName } from './boundaries.js';
+import { defAttrs } from '../index/cache.js';
+import { defMatches, boundaryRules, PYO3_ATTR, pythonName, torchOpName } from './boundaries.js';
 import { derived } from './derived.js';
 
 export interface Site { repo: string; file: string; line: number }
@@ -111,16 +112,21 @@ export const bridgeTables = derived((ws: Workspace): BridgeTables => {
   const externDef = boundaryRules().find((r) => r.id === 'extern-c-def')!;
   for (const repo of ws.repos.values()) {
     for (const rec of repo.files.values()) {
-      rec.defs.forEach((d, i) => {
-        const ref = { repo: repo.name, file: rec.path, i };
-        if (rec.lang === 'rust') {
-          const py = pythonName(d);
-          if (py && d.kind !== 'impl') addTo(pyo3, py, ref);
-        }
-        // C functions have C linkage without saying so (stubs.c); C++/CUDA need extern "C".
-        const cLinkage = rec.lang === 'c' && d.kind === 'function' && !d.decl;
-        if (cLinkage || (externDef.langs.has(rec.lang) && defMatches(externDef, d))) addTo(ffiDefs, d.name, ref);
-      });
+      // Only C files and files with a PyO3 or extern "C" attribute hold these definitions: the others' defs
+      // are not looked at (nor decoded, on a warm start).
+      const attrs = defAttrs(rec);
+      const rust = rec.lang === 'rust' && attrs.some((a) => PYO3_ATTR.test(a));
+      const externAttr = externDef.def?.attr;
+      const externs = externDef.langs.has(rec.lang) && (!externAttr || attrs.some((a) => externAttr.test(a)));
+      if (rust || externs || rec.lang === 'c') {
+        rec.defs.forEach((d, i) => {
+          const py = rust ? pythonName(d) : undefined;
+          if (py && d.kind !== 'impl') addTo(pyo3, py, { repo: repo.name, file: rec.path, i });
+          // C functions have C linkage without saying so (stubs.c); C++/CUDA need extern "C".
+          const cLinkage = rec.lang === 'c' && d.kind === 'function' && !d.decl;
+          if (cLinkage || (externs && defMatches(externDef, d))) addTo(ffiDefs, d.name, { repo: repo.name, file: rec.path, i });
+        });
+      }
       if (rec.lang === 'cpp' || rec.lang === 'cuda' || rec.lang === 'c') {
         for (const c of rec.calls) {
           if (!c.args) continue;

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { defNames } from '../index/cache.js';
 import type { LangId } from '../index/model.js';
 import type { RepoIndex } from '../index/workspace.js';
 import { PACKAGE_ROOT } from '../package-root.js';
@@ -62,7 +63,8 @@ function statsUnder(repo: RepoIndex, prefix: string): Omit<Layer, 'path' | 'purp
     files++;
     const lang = languageOf(f)?.id;
     if (lang) langs[lang] = (langs[lang] ?? 0) + 1;
-    defs += repo.files.get(f)?.defs.length ?? 0;
+    const rec = repo.files.get(f);
+    if (rec) defs += defNames(rec).length; // counted without decoding the definitions
   }
   return { files, defs, langs };
 }

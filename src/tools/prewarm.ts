@@ -26,7 +26,7 @@ export interface PrewarmStep {
 
 export const PREWARM_STEPS: PrewarmStep[] = [
   { name: 'architecture map', run: (ws) => renderArch(ws, [...ws.repos.values()], false) },
-  { name: 'call index', run: (ws) => callIndex(ws) },
+  { name: 'call index', run: (ws) => callIndex(ws).complete() },
   { name: 'bridge tables', run: (ws) => bridgeTables(ws) },
   { name: 'trace tables', run: (ws) => [pythonModules(ws), dispatchTables(ws), channelReceivers(ws)] },
   { name: 'topic index', run: (ws) => topicSearch(ws, 'request') },
