@@ -6,32 +6,20 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Workspace } from '../src/index/workspace.js';
+import { test } from 'node:test';
 import { runTool } from '../src/server/boundary.js';
 import { TOOLS } from '../src/tools/index.js';
 import { prewarm, PREWARM_STEPS } from '../src/tools/prewarm.js';
-import { git, privateFixture, workspaceOn, type PrivateFixture } from './helpers/private-fixture.js';
+import { git, privateWorkspace, workspaceOn } from './helpers/private-fixture.js';
 import { withClient, textOf } from './helpers/client.js';
 
 const tool = (name: string) => TOOLS.find((t) => t.name === name)!;
 const UTILS = 'python/sglang/srt/disaggregation/utils.py';
 
-let fx: PrivateFixture;
-let ws: Workspace;
-
-before(async () => {
-  fx = await privateFixture();
-  ws = workspaceOn(fx);
-  await ws.ready();
-});
-
-after(async () => {
-  await ws.close();
-});
+const env = privateWorkspace();
 
 async function ask(name: string, args: Record<string, unknown>): Promise<string> {
-  const res = await runTool(tool(name), args, { ws });
+  const res = await runTool(tool(name), args, { ws: env.ws });
   assert.ok(!res.isError, res.content.map((c) => c.text).join('\n'));
   return res.content.map((c) => c.text).join('\n');
 }
@@ -45,8 +33,8 @@ test('a trace answered again reflects an edit to the file its callee lives in', 
   assert.equal(await ask('trace', args), text, 'the same question, the same answer');
   // A definition inserted before the callee: a resolution kept across the edit would point at the wrong
   // definition of the file (refs are positions in the file's definition list).
-  const src = readFileSync(join(fx.sglang, UTILS), 'utf8');
-  writeFileSync(join(fx.sglang, UTILS), src.replace('FAKE_BOOTSTRAP_HOST', 'def memo_probe_first():\n    return 1\n\n\nFAKE_BOOTSTRAP_HOST'));
+  const src = readFileSync(join(env.fx.sglang, UTILS), 'utf8');
+  writeFileSync(join(env.fx.sglang, UTILS), src.replace('FAKE_BOOTSTRAP_HOST', 'def memo_probe_first():\n    return 1\n\n\nFAKE_BOOTSTRAP_HOST'));
   text = await ask('trace', args);
   assert.equal(line(), String(Number(before) + 4), text);
   assert.doesNotMatch(text, /memo_probe_first/);
@@ -56,27 +44,27 @@ test('the architecture map counts a boundary added since it was last asked for',
   const count = (t: string) => Number(/Triton kernels \(@triton\.jit\): (\d+)/.exec(t)?.[1] ?? 0);
   const first = await ask('explore', {});
   assert.equal(await ask('explore', {}), first);
-  writeFileSync(join(fx.sglang, 'python/sglang/srt/memo_probe_kernel.py'), 'import triton\n\n\n@triton.jit\ndef memo_probe_kernel(x_ptr):\n    pass\n');
+  writeFileSync(join(env.fx.sglang, 'python/sglang/srt/memo_probe_kernel.py'), 'import triton\n\n\n@triton.jit\ndef memo_probe_kernel(x_ptr):\n    pass\n');
   const second = await ask('explore', {});
   assert.equal(count(second), count(first) + 1, second);
   // A commit that changes no file moves only the head: the map's commit follows it.
-  git(fx.sglang, 'add', '-A');
-  git(fx.sglang, 'commit', '-qm', 'memo probe');
-  const res = await runTool(tool('explore'), {}, { ws });
+  git(env.fx.sglang, 'add', '-A');
+  git(env.fx.sglang, 'commit', '-qm', 'memo probe');
+  const res = await runTool(tool('explore'), {}, { ws: env.ws });
   const repos = (res.structuredContent as { repos: { repo: string; commit: string }[] }).repos;
-  assert.equal(repos.find((r) => r.repo === 'sglang')?.commit, git(fx.sglang, 'rev-parse', 'HEAD').slice(0, 12));
+  assert.equal(repos.find((r) => r.repo === 'sglang')?.commit, git(env.fx.sglang, 'rev-parse', 'HEAD').slice(0, 12));
 });
 
 test('prewarming builds every step on the fixture and changes no answer', async () => {
   const asked = [['explore', {}], ['explore', { query: 'radix cache' }], ['trace', { symbol: 'send_kv_chunk', depth: 2 }], ['grep', { pattern: 'kv_to_page' }]] as const;
-  const fresh = workspaceOn(fx, join(fx.dir, '.cache-prewarm'));
+  const fresh = workspaceOn(env.fx, join(env.fx.dir, '.cache-prewarm'));
   try {
     await fresh.ready();
     const took = await prewarm(fresh);
     assert.deepEqual(Object.keys(took), PREWARM_STEPS.map((s) => s.name));
     for (const [name, args] of asked) {
       const a = (await runTool(tool(name), args, { ws: fresh })).content.map((c) => c.text).join('\n');
-      const b = (await runTool(tool(name), args, { ws })).content.map((c) => c.text).join('\n');
+      const b = (await runTool(tool(name), args, { ws: env.ws })).content.map((c) => c.text).join('\n');
       assert.equal(a.replace(/\n[^\n]*indexed[^\n]*$/i, ''), b.replace(/\n[^\n]*indexed[^\n]*$/i, ''), `${name} ${JSON.stringify(args)}`);
     }
   } finally {
@@ -91,11 +79,11 @@ test('a prewarming step that fails is skipped and the next ones run; stop() ends
     { name: 'broken', run: () => { throw new Error('boom'); } },
     { name: 'three', run: async () => { ran.push('three'); } },
   ];
-  const took = await prewarm(ws, () => false, steps);
+  const took = await prewarm(env.ws, () => false, steps);
   assert.deepEqual(ran, ['one', 'three']);
   assert.deepEqual(Object.keys(took), ['one', 'three']);
   ran.length = 0;
-  assert.deepEqual(await prewarm(ws, () => true, steps), {});
+  assert.deepEqual(await prewarm(env.ws, () => true, steps), {});
   assert.deepEqual(ran, []);
 });
 
