@@ -79,12 +79,23 @@ test('a prewarming step that fails is skipped and the next ones run; stop() ends
     { name: 'broken', run: () => { throw new Error('boom'); } },
     { name: 'three', run: async () => { ran.push('three'); } },
   ];
-  const took = await prewarm(env.ws, () => false, steps);
+  const took = await prewarm(env.ws, { steps });
   assert.deepEqual(ran, ['one', 'three']);
   assert.deepEqual(Object.keys(took), ['one', 'three']);
   ran.length = 0;
-  assert.deepEqual(await prewarm(env.ws, () => true, steps), {});
+  assert.deepEqual(await prewarm(env.ws, { stop: () => true, steps }), {});
   assert.deepEqual(ran, []);
+});
+
+test('prewarming waits while a tool call runs, and goes on once none does', async () => {
+  let calls = 1;
+  const ran: number[] = [];
+  const pending = prewarm(env.ws, { busy: () => calls > 0, steps: [{ name: 'step', run: () => ran.push(calls) }] });
+  await new Promise((r) => setTimeout(r, 200));
+  assert.deepEqual(ran, [], 'nothing ran during the call');
+  calls = 0;
+  assert.deepEqual(Object.keys(await pending), ['step']);
+  assert.deepEqual(ran, [0]);
 });
 
 test('the server prewarms once its index is ready, and DSM_PREWARM=0 turns it off', async () => {

@@ -123,10 +123,14 @@ export class SearchCorpus {
     return p;
   }
 
-  /** Loads every shard now (the first search would do it anyway). */
-  async warm(): Promise<void> {
+  /** Loads every shard now (the first search would do it anyway); in the background, one worker at a time. */
+  async warm(opts: { oneAtATime?: boolean } = {}): Promise<void> {
     this.sync();
-    await Promise.all(this.shards.map((_, k) => this.ensure(k)));
+    if (!opts.oneAtATime) {
+      await Promise.all(this.shards.map((_, k) => this.ensure(k)));
+      return;
+    }
+    for (let k = 0; k < this.shards.length; k++) await this.ensure(k);
   }
 
   /**

@@ -18,6 +18,9 @@ const ANNOTATIONS = { readOnlyHint: true, idempotentHint: true, destructiveHint:
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
+/** Tool calls running per workspace: background prewarming waits while there are any. */
+const inFlight = new WeakMap<Workspace, number>();
+
 export function createServer(ws: Workspace): McpServer {
   const server = new McpServer({ name: 'dynamo-sglang-mcp', version: VERSION }, {
     capabilities: { logging: {} },
@@ -35,7 +38,12 @@ export function createServer(ws: Workspace): McpServer {
         void extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: done, total, message } }).catch(() => {});
       },
     };
-    return runTool(tool, args, ctx);
+    inFlight.set(ws, (inFlight.get(ws) ?? 0) + 1);
+    try {
+      return await runTool(tool, args, ctx);
+    } finally {
+      inFlight.set(ws, inFlight.get(ws)! - 1);
+    }
   };
   const checked = new Map<string, { tool: ToolSpec; input: ArgumentChecker; output: z.ZodObject }>();
   for (const tool of TOOLS) {
@@ -243,6 +251,6 @@ const PREWARM_DELAY_MS = 200;
 
 async function prewarmLogged(ws: Workspace): Promise<void> {
   const t = performance.now();
-  const took = await prewarm(ws, () => ws.isClosed);
+  const took = await prewarm(ws, { stop: () => ws.isClosed, busy: () => (inFlight.get(ws) ?? 0) > 0 });
   log(`prewarmed in ${Math.round(performance.now() - t)} ms (${Object.entries(took).map(([k, ms]) => `${k} ${ms}`).join(', ')}); DSM_PREWARM=0 turns this off`);
 }

@@ -5,8 +5,9 @@
  * trace resolves through (Python modules, ZMQ dispatch, channel receivers), the topic index
  * (explore query), and the grep corpus (the grep workers read every file). Each of these otherwise costs the
  * first call 0.1–1 s on both checkouts. The steps run one at a time with the event loop free between them,
- * so a call that arrives meanwhile waits for at most one step; a step that fails is logged and skipped (the
- * call that needs it builds it, or reports the error, as without prewarming).
+ * and none starts while a tool call runs, so a call that arrives meanwhile waits for at most the step under
+ * way; a step that fails is logged and skipped (the call that needs it builds it, or reports the error, as
+ * without prewarming).
  */
 import type { Workspace } from '../index/workspace.js';
 import { log } from '../log.js';
@@ -30,17 +31,25 @@ export const PREWARM_STEPS: PrewarmStep[] = [
   { name: 'bridge tables', run: (ws) => bridgeTables(ws) },
   { name: 'trace tables', run: (ws) => [pythonModules(ws), dispatchTables(ws), channelReceivers(ws)] },
   { name: 'topic index', run: (ws) => topicSearch(ws, 'request') },
-  { name: 'grep corpus', run: (ws) => corpusOf(ws).warm() },
+  // One grep worker at a time: the other core stays free for the answers asked meanwhile.
+  { name: 'grep corpus', run: (ws) => corpusOf(ws).warm({ oneAtATime: true }) },
 ];
 
-/**
- * Runs the steps in order; stops early when `stop()` says so (the server is closing). Resolves with each
- * step's wall time in ms, for the log.
- */
-export async function prewarm(ws: Workspace, stop: () => boolean = () => false, steps = PREWARM_STEPS): Promise<Record<string, number>> {
+export interface PrewarmOptions {
+  /** The server is closing: stop before the next step. */
+  stop?: () => boolean;
+  /** A tool call is running: wait for it to finish before the next step, so prewarming yields to answers. */
+  busy?: () => boolean;
+  steps?: PrewarmStep[];
+}
+
+/** Runs the steps in order; resolves with each step's wall time in ms, for the log. */
+export async function prewarm(ws: Workspace, opts: PrewarmOptions = {}): Promise<Record<string, number>> {
+  const { stop = () => false, busy = () => false, steps = PREWARM_STEPS } = opts;
   const took: Record<string, number> = {};
   for (const step of steps) {
     await new Promise((r) => setImmediate(r));
+    while (busy() && !stop()) await new Promise((r) => setTimeout(r, 50));
     if (stop()) break;
     const t = performance.now();
     try {
