@@ -2,8 +2,9 @@
 // CPU cost of the native parser alone, per language: parse, the one query, and freeing the tree, over the
 // files the index parses in the given checkouts (default $DYNAMO_ROOT and $SGLANG_ROOT), on the main thread.
 // It isolates tree-sitter from the index's own work (extraction, codec, workers), so a change to the native
-// binding or its compile flags can be compared in alternating runs:  node scripts/parse-cost.mjs [--every N] [ROOT…]
-// (--every 2 takes every second file, for quicker A/B rounds). Run `npm run build` first.
+// binding or its compile flags can be compared in alternating runs:  node scripts/parse-cost.mjs [--every N] [--json] [ROOT…]
+// (--every 2 takes every second file, for quicker A/B rounds; --json ends with the totals as one JSON line,
+// which the bench reads as the cold index's floor). Run `npm run build` first.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +15,8 @@ const { loadGrammar } = await import(join(pkg, 'dist/lang/grammar.js'));
 const { languageOf } = await import(join(pkg, 'dist/lang/registry.js'));
 
 const args = process.argv.slice(2);
+const json = args.includes('--json');
+if (json) args.splice(args.indexOf('--json'), 1);
 const everyAt = args.indexOf('--every');
 const every = everyAt >= 0 ? Number(args.splice(everyAt, 2)[1]) : 1;
 const roots = args.length ? args : [process.env.DYNAMO_ROOT, process.env.SGLANG_ROOT].filter(Boolean);
@@ -59,3 +62,4 @@ for (const [id, r] of [...byLang, ['total', total]]) {
   const s = (ms) => (ms / 1000).toFixed(2).padStart(7);
   console.log(`${id.padEnd(8)} ${String(r.files).padStart(6)} ${r.mb.toFixed(1).padStart(6)}  ${s(r.parse)}  ${s(r.query)} ${s(r.free)}`);
 }
+if (json) console.log(JSON.stringify({ files: total.files, mb: total.mb, parseMs: total.parse, queryMs: total.query, freeMs: total.free }));

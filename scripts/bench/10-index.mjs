@@ -3,6 +3,7 @@
 //   write the cache), next to universal-ctags over the same source files, and to the same command with the
 //   web-tree-sitter fallback (DSM_PARSER=wasm); the three alternate round by round, so each round's ratios
 //   compare runs made under the same machine load;
+// - the floor: tree-sitter alone over the same files (scripts/parse-cost.mjs), CPU ÷ the parser threads;
 // - warm: the same command on the written cache (load, stat every file, nothing to re-read);
 // - warm start to first answer: `dynamo-sglang-mcp explore SYMBOL` from spawn to exit on the warm cache;
 // - one edited file: in one process, the next explore call after appending a definition to a source file
@@ -24,6 +25,20 @@ const childEnv = (extra = {}) => {
   delete env.SGLANG_ROOT;
   return env;
 };
+
+/**
+ * What tree-sitter alone costs over the same files (scripts/parse-cost.mjs, one thread: parse, the query,
+ * freeing the tree), divided by the index's parser threads: no cold index can be faster than that.
+ */
+async function treeSitterFloor(distDir, repos) {
+  const script = join(distDir, '..', 'scripts', 'parse-cost.mjs');
+  const r = spawnSync(process.execPath, [script, '--json', ...repos.map((x) => x.root)], { encoding: 'utf8', env: childEnv(), maxBuffer: 1 << 24 });
+  if (r.status !== 0) return undefined;
+  const t = JSON.parse(r.stdout.trim().split('\n').pop());
+  const { defaultThreads } = await import(`${distDir}/index/pool.js`);
+  const threads = defaultThreads();
+  return { files: t.files, mb: t.mb, cpuMs: t.parseMs + t.queryMs + t.freeMs, threads };
+}
 
 function cli(distDir, repos, cacheDir, args, env = {}) {
   const t = performance.now();
@@ -149,6 +164,7 @@ export async function run({ repos, distDir }) {
   });
   const symbol = SYMBOLS[repos[0].name];
   const firstAnswer = bestOf(RUNS, () => cli(distDir, repos, warmDir, symbol ? ['explore', symbol] : ['explore']));
+  const floor = await treeSitterFloor(distDir, repos);
 
   const parsed = cold.json.repos.reduce((a, r) => a + r.parsed, 0);
   const mb = cold.json.repos.reduce((a, r) => a + r.bytes, 0) / 1048576;
@@ -159,6 +175,9 @@ export async function run({ repos, distDir }) {
     [`cold index (spawn → cache written), parser: ${cold.json.parser}`, parsed, mb.toFixed(1), s(cold.ms), (mb / (cold.ms / 1000)).toFixed(1), cold.json.peakRssMB, tags ? `${(cold.ms / tags.ms).toFixed(1)}× ctags (per round: ${ratio('native', 'tags').toFixed(1)}×)` : 'ctags missing'],
     ['  of which parse + extract (in process)', '', '', s(cold.json.seconds.parse * 1000), '', '', ''],
     ['cold index, web-tree-sitter fallback (DSM_PARSER=wasm)', parsed, mb.toFixed(1), s(coldWasm.ms), (mb / (coldWasm.ms / 1000)).toFixed(1), coldWasm.json.peakRssMB, tags ? `${(coldWasm.ms / tags.ms).toFixed(1)}× ctags; native is ${ratio('wasm', 'native').toFixed(2)}× faster per round` : ''],
+    floor
+      ? [`tree-sitter alone, same files (parse + query + free: ${(floor.cpuMs / 1000).toFixed(1)} CPU-s on one thread), ÷ ${floor.threads} threads`, floor.files, floor.mb.toFixed(1), s(floor.cpuMs / floor.threads), '', '', `the floor: cold is ${(cold.ms / (floor.cpuMs / floor.threads)).toFixed(2)}× it`]
+      : ['tree-sitter alone: not measured (native parser not built)', '', '', '-', '', '', ''],
     ['universal-ctags, same files (defs only)', files.length, mb.toFixed(1), tags ? s(tags.ms) : '-', tags ? (mb / (tags.ms / 1000)).toFixed(1) : '-', tags ? Math.round(tags.rss) : '-', '1×'],
     ['warm index: load cache + stat all (spawn → exit)', warm.json.repos.reduce((a, r) => a + r.fromCache, 0), '', s(warm.ms), '', warm.json.peakRssMB, tags ? `${(warm.ms / tags.ms).toFixed(2)}× ctags` : ''],
     [`warm start → first answer (explore ${symbol ?? ''}, spawn → exit)`, '', '', s(firstAnswer.ms), '', '', ''],
