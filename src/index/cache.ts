@@ -221,12 +221,15 @@ function distinctAttrs(defs: readonly { attrs?: string[] }[]): string[] {
   return [...new Set(defs.flatMap((d) => d.attrs ?? []))];
 }
 
+const UNREADABLE = 'unreadable in the index cache: delete the cache directory to re-index this file';
+
 /**
  * A record's bindings, calls and definitions (137k, 340k and 62k objects on both checkouts, most of a warm
  * start's decoding) are read only for the files an answer looks into: they travel as nested blobs, decoded on
  * first access. The file's checksum was verified when it was read; a nested blob that still does not decode
- * (or does not match its names column) reads as an empty list: answers lose that file's calls, definitions or
- * receiver types, nothing fails.
+ * (or does not match its names column) reads as an empty list of bindings or calls, and as stand-in
+ * definitions (name, line 1, a doc line saying so) that keep the symbol table's rows valid: answers lose
+ * that file's detail, nothing fails.
  */
 function lazyField(rec: FileRecord, key: 'bindings' | NamedKey, packed: Uint8Array, names?: readonly string[]): void {
   let value: unknown[] | undefined;
@@ -235,16 +238,21 @@ function lazyField(rec: FileRecord, key: 'bindings' | NamedKey, packed: Uint8Arr
     configurable: true,
     get: () => {
       if (!value) {
+        let ok = false;
         try {
           const v = decodeValue(packed);
-          value = Array.isArray(v) && (names === undefined || v.length === names.length) ? v : [];
+          ok = Array.isArray(v) && (names === undefined || v.length === names.length);
+          value = ok ? (v as unknown[]) : [];
         } catch {
           value = [];
         }
-        // The names column must agree with the objects: a file whose objects are lost has none by name either.
-        if (key !== 'bindings' && !value.length) {
-          namesOf[key].set(rec, []);
-          if (key === 'defs') attrsOfDefs.set(rec, []);
+        if (!ok && key === 'defs' && names) {
+          // The symbol table already holds these names by position: stand-ins keep every row valid.
+          value = names.map((name) => ({ name, kind: 'function', sig: name, doc: UNREADABLE, line: 1, endLine: 1 }));
+          attrsOfDefs.set(rec, []);
+        } else if (!ok && key === 'calls') {
+          // The names column must agree with the calls: a file whose calls are lost has none by name either.
+          namesOf.calls.set(rec, []);
         }
       }
       return value;
