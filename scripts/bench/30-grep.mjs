@@ -87,9 +87,18 @@ async function ourPerFile(d, ws, pattern) {
   return out;
 }
 
+/** A file with CRLF line ends: ours matches `$` before the `\r` (as `rg --crlf` does), plain rg does not. */
+function crlf(file) {
+  try {
+    return readFileSync(file, 'latin1').includes('\r\n') ? ' (CRLF line ends: our `$` matches before `\\r`, like `rg --crlf`)' : '';
+  } catch {
+    return '';
+  }
+}
+
 function explain(ours, theirs) {
   const diffs = [];
-  for (const [f, n] of ours) if ((theirs.get(f) ?? 0) !== n) diffs.push(`${f}: ours ${n}, rg ${theirs.get(f) ?? 0}`);
+  for (const [f, n] of ours) if ((theirs.get(f) ?? 0) !== n) diffs.push(`${f}: ours ${n}, rg ${theirs.get(f) ?? 0}${crlf(f)}`);
   for (const [f, n] of theirs) if (!ours.has(f)) diffs.push(`${f}: ours 0, rg ${n}`);
   return diffs;
 }
