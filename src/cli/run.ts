@@ -2,7 +2,7 @@
  * The CLI (started by main.ts). No subcommand: serve MCP over stdio. Subcommands run the same tools and print the same
  * text for humans: `explore|trace|blame|grep [positional] [--param value ...]`, and `index`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { resolveConfig, type WorkspaceConfig } from '../index/config.js';
 import { Workspace } from '../index/workspace.js';
 import { runIndexCommand } from './index-command.js';

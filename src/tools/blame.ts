@@ -1,5 +1,5 @@
 /** blame: who changed a line range or a symbol's definition, when, and why (git blame -M / git log -L). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { blameFile, type BlameCommit, type BlameData } from '../git/blame.js';
 import { directoryCount, otherFiles } from '../git/commits.js';
 import { compactDiff, rangeHistory, type HistoryData, type HistoryEntry } from '../git/history.js';

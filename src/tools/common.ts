@@ -1,5 +1,5 @@
 /** Helpers every tool shares: locations, the indexed-commit header, parameters, budgets, pagination. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { UserError } from '../errors.js';
 import type { Loc } from '../index/model.js';
 import type { RepoIndex, Workspace } from '../index/workspace.js';

@@ -1,5 +1,5 @@
 /** The `explore` tool: architecture map, directory/file outlines, symbol definitions, topic search. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { UserError } from '../errors.js';
 import type { Workspace } from '../index/workspace.js';
 import { languageOf } from '../lang/registry.js';

@@ -1,5 +1,5 @@
 /** grep: regex/literal search over every text file of the served checkouts, naming each hit's enclosing symbol. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { UserError } from '../errors.js';
 import type { Workspace } from '../index/workspace.js';
 import { qualifiedName } from '../resolve/lookup.js';

@@ -1,5 +1,5 @@
 /** The `trace` tool: call chains across files, languages and repos, with a mermaid diagram and hop list. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { UserError } from '../errors.js';
 import { isTestPath } from '../index/paths.js';
 import type { DefRef, Workspace } from '../index/workspace.js';

@@ -2,7 +2,7 @@
  * The tool contract shared by every tool file (one file per tool: schema, handler, renderer).
  * Tools never import the MCP SDK: src/server registers them.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Workspace } from '../index/workspace.js';
 
 export interface ToolContext {
