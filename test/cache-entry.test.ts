@@ -1,7 +1,7 @@
 /** Cache entries: a record's bindings, calls and definitions travel as nested blobs and are decoded on first access. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { callNames, decodeEntry, defAttrs, defNames, encodeEntry } from '../src/index/cache.js';
+import { callNames, decodeEntry, defAttrs, defNames, encodeEntry, importNames } from '../src/index/cache.js';
 import { encodeValue } from '../src/index/cache-codec.js';
 import type { FileRecord } from '../src/index/model.js';
 
@@ -15,7 +15,8 @@ const rec: FileRecord = {
     { name: 'g', receiver: 'self.x', sep: '.', kind: 'call', line: 2, col: 4, in: 0 },
     { name: 'h', kind: 'call', line: 3, col: 0, in: -1, awaited: true },
   ],
-  imports: [], errors: [], comments: new Uint8Array(0), strings: new Uint8Array([1, 0, 1, 4]), parseErrors: 0,
+  imports: [{ module: 'os', line: 1 }, { module: 'torch', name: 'nn', alias: 'n', line: 2 }],
+  errors: [{ kind: 'raise', line: 3, in: 0 }], comments: new Uint8Array(0), strings: new Uint8Array([1, 0, 1, 4]), parseErrors: 0,
   bindings: [{ target: 'x', type: 'Foo', line: 2, in: 0 }, { target: 'y', type: 'x', line: 3, in: -1, alias: true }],
 };
 
@@ -59,6 +60,18 @@ test('definitions round-trip, decoded only when read; their names and attributes
   assert.deepStrictEqual([defNames(rec), defAttrs(rec)], [['f', 'g'], ['torch.compile', 'staticmethod']], 'a record fresh from a parse has them too');
   back.defs = [{ name: 'k', kind: 'class', sig: 'class K', line: 5, endLine: 6 }];
   assert.deepStrictEqual([defNames(back), defAttrs(back)], [['k'], []], 'definitions set after load have their own names and attributes');
+});
+
+test('imports and error marks round-trip, decoded only when read; imported names are readable without decoding them', () => {
+  const back = decodeEntry(encodeEntry(rec)) as FileRecord;
+  for (const key of ['imports', 'errors'] as const) {
+    assert.equal(typeof Object.getOwnPropertyDescriptor(back, key)!.get, 'function', `${key}: an accessor, not decoded at load`);
+  }
+  assert.deepStrictEqual(importNames(back), ['', 'nn']);
+  assert.deepStrictEqual([back.imports, back.errors], [rec.imports, rec.errors]);
+  assert.deepStrictEqual(importNames(rec), ['', 'nn'], 'a record fresh from a parse has them too');
+  const bad = decodeEntry(encodeValue({ ...rec, imports: { names: ['', 'nn'], packed: new Uint8Array([0xff]) }, errors: new Uint8Array([0xff]) })) as FileRecord;
+  assert.deepStrictEqual([bad.imports, importNames(bad), bad.errors], [[], [], []], 'a blob that does not decode reads as none, names included');
 });
 
 test('a nested definitions blob that does not decode reads as stand-ins named from the column, so symbol rows stay valid', () => {

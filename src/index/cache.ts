@@ -23,7 +23,7 @@ import { LANGUAGES } from '../lang/registry.js';
 import { CodecError, decodeValue, encodeValue } from './cache-codec.js';
 import type { FileRecord, SkippedFile } from './model.js';
 
-export const CACHE_FORMAT = 5;
+export const CACHE_FORMAT = 6;
 const MAGIC = Buffer.from('DSMIDX\0\x01', 'latin1');
 const FIXED = MAGIC.length + 12;
 
@@ -164,8 +164,10 @@ export function decodeEntry(blob: Uint8Array): CachedEntry {
   const v = decodeValue(blob) as CachedEntry;
   if (!v || typeof v !== 'object' || typeof v.path !== 'string') throw new CodecError('entry without a path');
   const rec = v as FileRecord;
-  const bindings = (rec as { bindings?: unknown }).bindings;
-  if (bindings instanceof Uint8Array) lazyField(rec, 'bindings', bindings);
+  for (const key of PLAIN) {
+    const packed = (rec as unknown as Record<string, unknown>)[key];
+    if (packed instanceof Uint8Array) lazyField(rec, key, packed);
+  }
   for (const key of NAMED) {
     const col = (rec as unknown as Record<string, unknown>)[key] as Named | undefined;
     if (col && !Array.isArray(col) && col.packed instanceof Uint8Array && Array.isArray(col.names)) {
@@ -178,9 +180,10 @@ export function decodeEntry(blob: Uint8Array): CachedEntry {
 }
 
 /**
- * A record's definitions and calls in the cache: their names as a column, and the objects themselves as a
- * nested blob. Loading a cache decodes only the names (the symbol table and the reverse call index need no
- * more); a file's definitions or calls are decoded when an answer first reads them.
+ * A record's definitions, calls and imports in the cache: their names as a column, and the objects themselves
+ * as a nested blob. Loading a cache decodes only the names (the symbol table, the reverse call index and a
+ * search for who imports a name need no more); a file's definitions, calls or imports are decoded when an
+ * answer first reads them. An import without a name (`import m`) has '' in the column.
  */
 interface Named {
   names: string[];
@@ -189,9 +192,12 @@ interface Named {
   attrs?: string[];
 }
 
-const NAMED = ['defs', 'calls'] as const;
+const NAMED = ['defs', 'calls', 'imports'] as const;
 type NamedKey = (typeof NAMED)[number];
-const namesOf: Record<NamedKey, WeakMap<FileRecord, readonly string[]>> = { defs: new WeakMap(), calls: new WeakMap() };
+const namesOf: Record<NamedKey, WeakMap<FileRecord, readonly string[]>> = { defs: new WeakMap(), calls: new WeakMap(), imports: new WeakMap() };
+/** Read only for the file at hand (typing a receiver, an error path): nested blobs without a column. */
+const PLAIN = ['bindings', 'errors'] as const;
+type PlainKey = (typeof PLAIN)[number];
 
 /**
  * The called name of each of a record's calls, in order, without decoding its calls when it came from the
@@ -200,6 +206,11 @@ const namesOf: Record<NamedKey, WeakMap<FileRecord, readonly string[]>> = { defs
  */
 export function callNames(rec: FileRecord): readonly string[] {
   return namesOf.calls.get(rec) ?? rec.calls.map((c) => c.name);
+}
+
+/** The imported name of each of a record's imports ('' for none), in order, without decoding them. */
+export function importNames(rec: FileRecord): readonly string[] {
+  return namesOf.imports.get(rec) ?? rec.imports.map((i) => i.name ?? '');
 }
 
 /** The name of each of a record's definitions, in order, without decoding them (the symbol table's rows). */
@@ -224,14 +235,14 @@ function distinctAttrs(defs: readonly { attrs?: string[] }[]): string[] {
 const UNREADABLE = 'unreadable in the index cache: delete the cache directory to re-index this file';
 
 /**
- * A record's bindings, calls and definitions (137k, 340k and 62k objects on both checkouts, most of a warm
- * start's decoding) are read only for the files an answer looks into: they travel as nested blobs, decoded on
- * first access. The file's checksum was verified when it was read; a nested blob that still does not decode
- * (or does not match its names column) reads as an empty list of bindings or calls, and as stand-in
- * definitions (name, line 1, a doc line saying so) that keep the symbol table's rows valid: answers lose
- * that file's detail, nothing fails.
+ * A record's calls, bindings, definitions, imports and error marks (340k, 137k, 62k, 49k and 14k objects on
+ * both checkouts: nearly all of a warm start's decoding) are read only for the files an answer looks into:
+ * they travel as nested blobs, decoded on first access. The file's checksum was verified when it was read; a
+ * nested blob that still does not decode (or does not match its names column) reads as an empty list, and
+ * definitions as stand-ins (name, line 1, a doc line saying so) that keep the symbol table's rows valid:
+ * answers lose that file's detail, nothing fails.
  */
-function lazyField(rec: FileRecord, key: 'bindings' | NamedKey, packed: Uint8Array, names?: readonly string[]): void {
+function lazyField(rec: FileRecord, key: PlainKey | NamedKey, packed: Uint8Array, names?: readonly string[]): void {
   let value: unknown[] | undefined;
   Object.defineProperty(rec, key, {
     enumerable: true,
@@ -250,9 +261,9 @@ function lazyField(rec: FileRecord, key: 'bindings' | NamedKey, packed: Uint8Arr
           // The symbol table already holds these names by position: stand-ins keep every row valid.
           value = names.map((name) => ({ name, kind: 'function', sig: name, doc: UNREADABLE, line: 1, endLine: 1 }));
           attrsOfDefs.set(rec, []);
-        } else if (!ok && key === 'calls') {
-          // The names column must agree with the calls: a file whose calls are lost has none by name either.
-          namesOf.calls.set(rec, []);
+        } else if (!ok && (key === 'calls' || key === 'imports')) {
+          // The names column must agree with the objects: a file whose calls are lost has none by name either.
+          namesOf[key].set(rec, []);
         }
       }
       return value;
@@ -260,19 +271,23 @@ function lazyField(rec: FileRecord, key: 'bindings' | NamedKey, packed: Uint8Arr
     set: (v: unknown[]) => {
       value = v;
       // Objects set by hand have their own names: the column read from the cache no longer describes them.
-      if (key !== 'bindings') namesOf[key].delete(rec);
+      if (key === 'defs' || key === 'calls' || key === 'imports') namesOf[key].delete(rec);
       if (key === 'defs') attrsOfDefs.delete(rec);
     },
   });
 }
 
-/** Encodes a record for the cache; its bindings, calls and definitions go in nested blobs, decoded on first access. */
+/** Encodes a record for the cache; its lists go in nested blobs, decoded on first access. */
 export function encodeEntry(entry: CachedEntry): Uint8Array {
   const rec = entry as Partial<FileRecord>;
-  if (!Array.isArray(rec.bindings) || !Array.isArray(rec.calls) || !Array.isArray(rec.defs)) return encodeValue(entry);
-  const named = (list: { name: string }[]): Named => ({ names: list.map((x) => x.name), packed: encodeValue(list) });
+  if (!Array.isArray(rec.bindings) || !Array.isArray(rec.calls) || !Array.isArray(rec.defs) || !Array.isArray(rec.imports) || !Array.isArray(rec.errors)) {
+    return encodeValue(entry);
+  }
+  const named = (list: { name?: string }[]): Named => ({ names: list.map((x) => x.name ?? ''), packed: encodeValue(list) });
   const defs: Named = { ...named(rec.defs), attrs: distinctAttrs(rec.defs) };
-  return encodeValue({ ...entry, bindings: encodeValue(rec.bindings), calls: named(rec.calls), defs });
+  return encodeValue({
+    ...entry, bindings: encodeValue(rec.bindings), errors: encodeValue(rec.errors), calls: named(rec.calls), defs, imports: named(rec.imports),
+  });
 }
 
 /**

@@ -1,5 +1,5 @@
 /** The reverse call index: called name → call sites, across files and repos. */
-import { callNames } from '../index/cache.js';
+import { callNames, importNames } from '../index/cache.js';
 import type { Call } from '../index/model.js';
 import { isTestPath } from '../index/paths.js';
 import type { Workspace } from '../index/workspace.js';
@@ -119,7 +119,7 @@ export function testsReferencing(ws: Workspace, name: string, max = 5, preferRep
   for (const repo of ws.repos.values()) {
     for (const rec of repo.files.values()) {
       if (!isTestPath(rec.path)) continue;
-      const imp = rec.imports.find((i) => i.name === name);
+      const imp = importNames(rec).includes(name) ? rec.imports.find((i) => i.name === name) : undefined;
       const key = `${repo.name}:${rec.path}`;
       if (imp && !out.has(key)) out.set(key, { repo: repo.name, file: rec.path, line: imp.line, refs: 1 });
     }

@@ -4,6 +4,7 @@
  * Ranking prefers real definitions over declarations/stubs/impl blocks, and non-test code over tests.
  */
 import { UserError } from '../errors.js';
+import { importNames } from '../index/cache.js';
 import type { Def } from '../index/model.js';
 import { isTestDef, isTestPath } from '../index/paths.js';
 import type { DefRef, Workspace } from '../index/workspace.js';
@@ -150,6 +151,8 @@ function modulesImporting(ws: Workspace, names: ReadonlySet<string>): Map<string
   if (!names.size) return out;
   for (const repo of ws.repos.values()) {
     for (const rec of repo.files.values()) {
+      // The names column first: only the files that import one of the names have their imports decoded.
+      if (!importNames(rec).some((n) => names.has(n))) continue;
       for (const imp of rec.imports) {
         if (imp.name === undefined || !names.has(imp.name)) continue;
         const segs = imp.module.split(/::|\./).filter((x) => x && x !== 'crate' && x !== 'self' && x !== 'super');
