@@ -274,6 +274,19 @@ describe('bad arguments through the MCP client: every parameter of every tool', 
     assert.notEqual(t.isError, true, textOf(t));
   });
 
+  test('a symbol made only of separators (".", "::", "...") is refused with a valid call, never an internal error', async () => {
+    for (const symbol of ['.', '::', '...', ':: .', '.::.']) {
+      for (const [tool, extra] of [['explore', {}], ['trace', { to: 'silu_and_mul' }], ['blame', {}]] as const) {
+        const r = await srv.call(tool, { symbol, ...extra });
+        const text = textOf(r);
+        assert.equal(r.isError, true, `${tool} ${symbol}: ${text.slice(0, 200)}`);
+        assert.doesNotMatch(text, /internal error/, `${tool} ${symbol}`);
+        assert.match(text, /Example of a valid call: \w+ \{/, `${tool} ${symbol}: ${text}`);
+      }
+    }
+    assert.ok(srv.alive());
+  });
+
   test('an unknown tool is an isError result listing the tools', async () => {
     const r = await srv.call('no_such_tool', {});
     assert.equal(r.isError, true);

@@ -39,6 +39,7 @@ export function parseSymbol(raw: string): ParsedSymbol {
     return { ...inner, file: colon[1].replace(/^\.\//, ''), raw: s };
   }
   const parts = s.split(/::|\./).filter(Boolean);
+  if (!parts.length) throw new UserError(`symbol "${s}" has no name in it, only separators.`, '{"symbol": "RadixCache.match_prefix"}');
   if (parts.length === 1) return { name: parts[0], raw: s };
   const name = parts[parts.length - 1];
   return { name, container: parts[parts.length - 2], module: parts.slice(0, -1), raw: s };
