@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Call, Def, FileRecord } from '../index/model.js';
 import type { RepoIndex, Workspace } from '../index/workspace.js';
-import { derived } from './derived.js';
+import { derivedPerKey } from './derived.js';
 import { PACKAGE_ROOT } from '../package-root.js';
 
 interface RuleJson {
@@ -96,15 +96,11 @@ export function namesDefinedBy(repo: RepoIndex, ruleId: string): Set<string> {
   return names;
 }
 
-const calleeNameCache = derived(() => new Map<string, Set<string>>());
+const calleeNameCache = derivedPerKey<string, Set<string>>();
 
 /** namesDefinedBy, computed once per repo and rule until the index changes (outlines ask for it per file). */
 export function namesDefinedByCached(ws: Workspace, repo: RepoIndex, ruleId: string): Set<string> {
-  const cache = calleeNameCache(ws);
-  const key = `${repo.name}\0${ruleId}`;
-  let names = cache.get(key);
-  if (!names) cache.set(key, names = namesDefinedBy(repo, ruleId));
-  return names;
+  return calleeNameCache(ws, `${repo.name}\0${ruleId}`, () => namesDefinedBy(repo, ruleId));
 }
 
 /** Counts every boundary rule over one repo. */

@@ -14,7 +14,7 @@ import { isTestPath } from '../index/paths.js';
 import type { DefRef, Workspace } from '../index/workspace.js';
 import { boundaryRules, callMatches, defMatches, type BoundaryRule } from './boundaries.js';
 import { registeredFn } from './bridges.js';
-import { derived } from './derived.js';
+import { derived, derivedPerKey } from './derived.js';
 import { typeNames } from './receivers.js';
 import { tokens as wordsOf } from './words.js';
 
@@ -321,23 +321,23 @@ function exportingInit(ws: Workspace, repo: string, module: string): { file: str
 
 // ---- enum dispatch ----------------------------------------------------------------------------------------
 
-const enumCache = derived(() => new Map<string, { name: string; repo: string; file: string; line: number } | null>());
+type EnumSite = { name: string; repo: string; file: string; line: number };
+const enumCache = derivedPerKey<string, EnumSite | undefined>();
 
 /**
  * A Rust enum whose variants wrap implementations of one trait (`enum Indexer { Radix(KvIndexer),
  * Concurrent(Arc<Pool<Tree>>) }`): where a new implementation is wired in. Reads the variant payloads the
  * extractor recorded (`Def.variants`).
  */
-export function dispatchEnum(ws: Workspace, ref: DefRef): { name: string; repo: string; file: string; line: number } | undefined {
+export function dispatchEnum(ws: Workspace, ref: DefRef): EnumSite | undefined {
   const d = ws.def(ref);
   if (d.kind !== 'enum' || !d.variants?.length) return undefined;
-  const cache = enumCache(ws);
-  const key = `${ref.repo}:${ref.file}:${d.line}`;
-  const hit = cache.get(key);
-  if (hit !== undefined) return hit ?? undefined;
-  let found: { name: string; repo: string; file: string; line: number } | undefined;
+  return enumCache(ws, `${ref.repo}:${ref.file}:${d.line}`, () => findDispatchEnum(ws, ref, d));
+}
+
+function findDispatchEnum(ws: Workspace, ref: DefRef, d: Def): EnumSite | undefined {
   // Per variant, the type names in its payload (wrappers such as Arc<...> peeled).
-  const variants = d.variants.map((p) => new Set(typeNames(p).map((t) => t.name)));
+  const variants = d.variants!.map((p) => new Set(typeNames(p).map((t) => t.name)));
   const impls = implementors(ws);
   const traitsOf = new Map<string, number>();
   for (const names of variants) {
@@ -356,8 +356,6 @@ export function dispatchEnum(ws: Workspace, ref: DefRef): { name: string; repo: 
     const methods = t ? ws.record(t.repo, t.file)!.defs.filter((x) => x.container === trait && x.line > ws.def(t).line && x.line <= ws.def(t).endLine) : [];
     return { t, n, forwarded: methods.filter((m) => called.has(m.name)).length };
   }).filter((x) => x.t).sort((a, b) => b.forwarded - a.forwarded || b.n - a.n || ws.def(a.t!).name.localeCompare(ws.def(b.t!).name));
-  if (ranked.length) found = relatedOf(ws, ranked[0].t!);
-  cache.set(key, found ?? null);
-  return found;
+  return ranked.length ? relatedOf(ws, ranked[0].t!) : undefined;
 }
 

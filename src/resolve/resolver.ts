@@ -16,7 +16,7 @@ import { dispatchTargets } from './ipc.js';
 import { CALLABLE, followReexports, importsOf, pythonImportedDefs, resolvePythonModule, rustPathMatches, wildcardModules, type FileRef } from './modules.js';
 import { isAbstract, methodsOn, overridesOf, receiverOf } from './receivers.js';
 import { sourceLines } from './source.js';
-import { derived } from './derived.js';
+import { derivedPerKey } from './derived.js';
 import { snakeCase } from './words.js';
 
 export type Confidence = 'exact' | 'import' | 'receiver' | 'name-only';
@@ -368,14 +368,11 @@ function ffiTargets(ws: Workspace, targetsIn: Target[]): Target[] {
  * it reaches, and asks again for the frontier it stops at, and the same flows and hubs recur across an
  * agent's questions. A Call object belongs to one record, and a re-indexed file gets new ones.
  */
-const resolutions = derived(() => new WeakMap<Call, Resolution>());
+const resolutions = derivedPerKey<Call, Resolution>();
 
 /** A call's resolution (shared: callers must not modify it). */
 export function resolveCall(ws: Workspace, repo: string, rec: FileRecord, call: Call): Resolution {
-  const memo = resolutions(ws);
-  let res = memo.get(call);
-  if (!res) memo.set(call, res = resolveFresh(ws, repo, rec, call));
-  return res;
+  return resolutions(ws, call, () => resolveFresh(ws, repo, rec, call));
 }
 
 function resolveFresh(ws: Workspace, repo: string, rec: FileRecord, call: Call): Resolution {

@@ -1,7 +1,7 @@
 /** explore with no path/symbol/query: each repo's layers, entry points and boundary census. */
 import type { Workspace, RepoIndex } from '../../index/workspace.js';
 import { census } from '../../resolve/boundaries.js';
-import { derived } from '../../resolve/derived.js';
+import { derivedPerKey } from '../../resolve/derived.js';
 import { requestPlaneCensus } from '../../resolve/endpoints.js';
 import { architecture, type ArchMap } from '../../resolve/layers.js';
 import { locText } from '../common.js';
@@ -15,7 +15,7 @@ export function archMaps(repos: RepoIndex[]): ArchMap[] {
 }
 
 type Arch = { text: string; maps: Record<string, unknown>[] };
-const rendered = derived(() => new Map<string, Arch>());
+const rendered = derivedPerKey<string, Arch>();
 
 /**
  * The map, kept until the index changes: the boundary census reads every call of every file (on a warm start,
@@ -25,10 +25,7 @@ const rendered = derived(() => new Map<string, Arch>());
 export function renderArch(ws: Workspace, repos: RepoIndex[], detailed: boolean): Arch {
   // The map also shows each repo's commit and counts: a commit that changes no file moves the head alone.
   const key = `${detailed}\0${repos.map((r) => `${r.name}@${r.head}:${r.allFiles.length}/${r.files.size}/${r.skipped.length}`).join('\0')}`;
-  const memo = rendered(ws);
-  let arch = memo.get(key);
-  if (!arch) memo.set(key, arch = renderFresh(ws, repos, detailed));
-  return arch;
+  return rendered(ws, key, () => renderFresh(ws, repos, detailed));
 }
 
 function renderFresh(ws: Workspace, repos: RepoIndex[], detailed: boolean): Arch {
