@@ -21,7 +21,7 @@ const everyAt = args.indexOf('--every');
 const every = everyAt >= 0 ? Number(args.splice(everyAt, 2)[1]) : 1;
 const roots = args.length ? args : [process.env.DYNAMO_ROOT, process.env.SGLANG_ROOT].filter(Boolean);
 if (!(every >= 1)) {
-  console.error('usage: node scripts/parse-cost.mjs [--every N] [ROOT…]  (N a whole number ≥ 1)');
+  console.error('usage: node scripts/parse-cost.mjs [--every N] [--json] [ROOT…]  (N a whole number ≥ 1)');
   process.exit(2);
 }
 if (!roots.length) {

@@ -4,14 +4,13 @@
 // against the grammar's parse table, so with the C++ grammar each pattern costs ~12 ms: one pattern with an
 // alternation costs about what one plain pattern does. `--parts` times each query file on its own.
 //   node scripts/query-compile.mjs [--parts] [LANG…]      (run `npm run build` first; needs no checkout)
-import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const pkg = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { languageById, LANGUAGES } = await import(join(pkg, 'dist/lang/registry.js'));
-const { queryText } = await import(join(pkg, 'dist/lang/grammar.js'));
+const { queryFiles, queryText } = await import(join(pkg, 'dist/lang/grammar.js'));
 const { contextPatterns } = await import(join(pkg, 'dist/lang/extract.js'));
 const { ADDON_PATH, nativeUnavailable } = await import(join(pkg, 'dist/lang/native.js'));
 
@@ -43,11 +42,8 @@ for (const spec of specs) {
   seen.add(key);
   const language = require(spec.grammar.pkg).language;
   if (parts) {
-    for (const dir of spec.queryDirs) {
-      for (const f of readdirSync(join(pkg, 'queries', dir)).filter((x) => x.endsWith('.scm')).sort()) {
-        const ms = compileMs(language, readFileSync(join(pkg, 'queries', dir, f), 'utf8'));
-        console.log(`${spec.id.padEnd(9)} ${`${dir}/${f}`.padEnd(26)} ${ms.toFixed(0).padStart(10)}`);
-      }
+    for (const f of queryFiles(spec)) {
+      console.log(`${spec.id.padEnd(9)} ${f.name.padEnd(26)} ${compileMs(language, f.text).toFixed(0).padStart(10)}`);
     }
     console.log(`${spec.id.padEnd(9)} ${'(context patterns)'.padEnd(26)} ${compileMs(language, contextPatterns(spec)).toFixed(0).padStart(10)}`);
   }

@@ -27,16 +27,21 @@ let wasm: Promise<typeof import('web-tree-sitter')> | undefined;
 const languages = new Map<string, Promise<Language>>();
 const loaded = new Map<string, Promise<LoadedGrammar>>();
 
-export function queryText(spec: LanguageSpec): string {
-  const parts: string[] = [];
+/** The language's query files (`dir/file.scm` and text), in the order they are compiled. */
+export function queryFiles(spec: LanguageSpec): { name: string; text: string }[] {
+  const out: { name: string; text: string }[] = [];
   for (const dir of spec.queryDirs) {
     const full = join(PACKAGE_ROOT, 'queries', dir);
     for (const f of readdirSync(full).filter((f) => f.endsWith('.scm')).sort()) {
-      parts.push(readFileSync(join(full, f), 'utf8'));
+      out.push({ name: `${dir}/${f}`, text: readFileSync(join(full, f), 'utf8') });
     }
   }
-  parts.push(contextPatterns(spec));
-  return parts.join('\n');
+  return out;
+}
+
+/** The whole query: the query files, then the patterns generated from the registry. */
+export function queryText(spec: LanguageSpec): string {
+  return [...queryFiles(spec).map((f) => f.text), contextPatterns(spec)].join('\n');
 }
 
 export function wantedBackend(): Backend {
