@@ -9,6 +9,8 @@
  * string, varint shapeCount, per shape: varint keyCount and key string indexes; then the value.
  * Value tags: 0 undefined, 1 null, 2 false, 3 true, 4 uint, 5 negative int, 6 float64, 7 string,
  * 8 array, 9 object, 10 array of uints, 11 bytes (a Uint8Array; decoded as a view into the blob, no copy).
+ * An object key whose value is undefined is not stored (a decoded object lacks it), so producers may build
+ * records with every optional key present, which keeps their objects one shape.
  */
 
 const T_UNDEF = 0, T_NULL = 1, T_FALSE = 2, T_TRUE = 3, T_UINT = 4, T_NEG = 5, T_F64 = 6, T_STR = 7, T_ARR = 8, T_OBJ = 9, T_UINTS = 10, T_BYTES = 11;
@@ -126,6 +128,7 @@ export function encodeValue(value: unknown): Uint8Array {
         const o = v as Record<string, unknown>;
         let node = shapeRoot;
         for (const k in o) {
+          if (o[k] === undefined) continue;
           let child = node.next.get(k);
           if (!child) node.next.set(k, child = { keys: [...node.keys, k], next: new Map(), blob: -1, id: -1 });
           node = child;

@@ -371,36 +371,39 @@ function makeDef(spec: LanguageSpec, m: QueryMatch, node: Node, kindText: string
   if (!attrs.includes('extern "C"') && spec.sigQualifiers.includes('extern "C"') && inLinkageBlock(node)) attrs.push('extern "C"');
   if (spec.typeOnlyGuard && underGuard(node, spec.typeOnlyGuard)) attrs.push(spec.typeOnlyGuard);
 
+  let variants: string[] | undefined;
+  if (kind === 'enum' && spec.tupleVariants) {
+    const { variant, payload } = spec.tupleVariants;
+    variants = [];
+    for (const v of node.childForFieldName('body')?.namedChildren ?? []) {
+      const p = v?.type === variant ? v.childForFieldName('body') : null;
+      if (p?.type === payload) variants.push(squash(p.text.replace(/^\(|\)$/g, ''), 160));
+    }
+    if (!variants.length) variants = undefined;
+  }
+  let bases: string[] | undefined;
+  if (kind === 'class') {
+    const sup = node.childForFieldName('superclasses');
+    if (sup) {
+      bases = sup.namedChildren.filter((c): c is Node => !!c && c.type !== 'keyword_argument').map((c) => c.text);
+      if (!bases.length) bases = undefined;
+    }
+  }
+  // Every key present, in one order (the codec drops undefined ones): one object shape for all definitions.
   const def: Def = {
     name,
     kind,
     sig: sigText,
     line: node.startPosition.row + 1,
     endLine: node.endPosition.row + 1,
+    container: container || undefined,
+    trait: trait || undefined,
+    attrs: attrs.length ? attrs : undefined,
+    decl: decl || ((kind === 'function' || kind === 'method') && bodyStart === undefined) || (kind === 'module' && !node.childForFieldName('body')) || undefined,
+    doc: docLine(spec, node) || undefined,
+    variants,
+    bases,
   };
-  if (container) def.container = container;
-  if (trait) def.trait = trait;
-  if (attrs.length) def.attrs = attrs;
-  if (decl || (kind === 'function' || kind === 'method') && bodyStart === undefined) def.decl = true;
-  if (kind === 'module' && !node.childForFieldName('body')) def.decl = true;
-  const doc = docLine(spec, node);
-  if (doc) def.doc = doc;
-  if (kind === 'enum' && spec.tupleVariants) {
-    const { variant, payload } = spec.tupleVariants;
-    const variants: string[] = [];
-    for (const v of node.childForFieldName('body')?.namedChildren ?? []) {
-      const p = v?.type === variant ? v.childForFieldName('body') : null;
-      if (p?.type === payload) variants.push(squash(p.text.replace(/^\(|\)$/g, ''), 160));
-    }
-    if (variants.length) def.variants = variants;
-  }
-  if (kind === 'class') {
-    const sup = node.childForFieldName('superclasses');
-    if (sup) {
-      const bases = sup.namedChildren.filter((c): c is Node => !!c && c.type !== 'keyword_argument').map((c) => c.text);
-      if (bases.length) def.bases = bases;
-    }
-  }
   return def;
 }
 
@@ -517,30 +520,39 @@ function makeCall(spec: LanguageSpec, m: QueryMatch, node: Node, kind: CallKind,
   const recv = capture(m, 'call.receiver');
   const path = capture(m, 'call.path');
   const targs = capture(m, 'call.targs');
+  let receiver: string | undefined;
+  let sep: Call['sep'];
+  if (recv) {
+    // From the source text (node.text is this same slice): one wasm call instead of three and a Node.
+    const end = recv.endIndex;
+    receiver = squash(source.slice(recv.startIndex, end), MAX_RECEIVER);
+    sep = /^\s*->/.test(source.slice(end, end + 64)) ? '->' : '.';
+  } else if (path) {
+    receiver = squash(path.text, MAX_RECEIVER);
+    sep = spec.pathSep === '::' ? '::' : '.';
+  }
+  const name = nameNode.text;
+  const awaiter = awaitedBy.get(node.id);
+  let args: string | undefined;
+  if (spec.argCalls.includes(name)) {
+    const a = node.childForFieldName('arguments');
+    if (a) args = squash(a.text, MAX_ARGS);
+  }
+  // Every key present, in one order (the codec drops undefined ones): one object shape for all calls.
   const call: Call = {
-    name: nameNode.text,
+    name,
     kind,
     line: nameNode.startPosition.row + 1,
     col: nameNode.startPosition.column,
     in: -1,
+    receiver,
+    sep,
+    targs: targs ? squash(targs.text.replace(/^(::)?<|>$/g, ''), 120) : undefined,
+    awaited: awaiter !== undefined || undefined,
+    tried: triedIds.has(node.id) || (awaiter !== undefined && triedIds.has(awaiter)) || undefined,
+    args,
+    spawned: undefined,
   };
-  if (recv) {
-    // From the source text (node.text is this same slice): one wasm call instead of three and a Node.
-    const end = recv.endIndex;
-    call.receiver = squash(source.slice(recv.startIndex, end), MAX_RECEIVER);
-    call.sep = /^\s*->/.test(source.slice(end, end + 64)) ? '->' : '.';
-  } else if (path) {
-    call.receiver = squash(path.text, MAX_RECEIVER);
-    call.sep = spec.pathSep === '::' ? '::' : '.';
-  }
-  if (targs) call.targs = squash(targs.text.replace(/^(::)?<|>$/g, ''), 120);
-  const awaiter = awaitedBy.get(node.id);
-  if (awaiter !== undefined) call.awaited = true;
-  if (triedIds.has(node.id) || (awaiter !== undefined && triedIds.has(awaiter))) call.tried = true;
-  if (spec.argCalls.includes(call.name)) {
-    const args = node.childForFieldName('arguments');
-    if (args) call.args = squash(args.text, MAX_ARGS);
-  }
   return call;
 }
 
@@ -586,13 +598,14 @@ function makeBinding(m: QueryMatch, node: Node): Binding | undefined {
 /** Marks calls that sit inside the arguments of a spawn call. */
 function markSpawned(spec: LanguageSpec, calls: Call[], ranges: Pending[]): void {
   if (!spec.spawnCalls) return;
-  const spawns = calls.map((c, i) => i).filter((i) => spec.spawnCalls!.includes(calls[i].name));
+  const spawns: number[] = [];
+  for (let i = 0; i < calls.length; i++) if (spec.spawnCalls.includes(calls[i].name)) spawns.push(i);
   if (!spawns.length) return;
-  calls.forEach((c, i) => {
+  for (let i = 0; i < calls.length; i++) {
     for (const s of spawns) {
-      if (s !== i && ranges[i].start > ranges[s].start && ranges[i].end <= ranges[s].end) { c.spawned = true; break; }
+      if (s !== i && ranges[i].start > ranges[s].start && ranges[i].end <= ranges[s].end) { calls[i].spawned = true; break; }
     }
-  });
+  }
 }
 
 /** Give each item the index of its innermost enclosing definition (ranges are nested or disjoint). */
