@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { extract } from '../src/lang/extract.js';
 import { loadGrammar, queryText } from '../src/lang/grammar.js';
-import { ADDON_PATH, nativeUnavailable } from '../src/lang/native.js';
+import { ADDON_PATH, nativeUnavailable, patternRoots } from '../src/lang/native.js';
 import { LANGUAGES, languageOf, type LanguageSpec } from '../src/lang/registry.js';
 import { PACKAGE_ROOT } from '../src/package-root.js';
 
@@ -154,4 +154,23 @@ test('a compiled query is shared by the threads of the process and freed with th
   assert.equal(addon.newQuery(lang, src2).compiled, true, 'freed when its only holder exited, so compiled again');
   assert.throws(() => addon.newQuery(lang, '(no_such_node) @x'), /node type error/);
   assert.throws(() => addon.newQuery(lang, '(no_such_node) @x'), /node type error/, 'a failed compile fails again the same way');
+});
+
+test('the native query runs at its patterns\' root types, and walks the whole tree when a pattern could start anywhere', () => {
+  const types = ['end', 'call', 'identifier', 'string', 'module', 'function_definition'];
+  const names = (bits: Uint8Array | undefined) => bits && types.filter((_, i) => bits[i >> 3] & (1 << (i & 7)));
+  assert.deepEqual(names(patternRoots('(call function: (identifier) @n) @c ; (string) in a comment', types)), ['call']);
+  assert.deepEqual(names(patternRoots('[(call) (module)] @x\n(function_definition name: (identifier) @name) @def', types)), ['call', 'module', 'function_definition']);
+  assert.deepEqual(names(patternRoots('((call (identifier) @n) (#eq? @n "a(b"))', types)), ['call'], 'a group of one node and its predicates');
+  assert.equal(patternRoots('((call) (module))', types), undefined, 'a sequence of siblings');
+  assert.equal(patternRoots('(_ (call))', types), undefined, 'a wildcard');
+  assert.equal(patternRoots('"def" @kw', types), undefined, 'an anonymous node');
+  assert.equal(patternRoots('(lambda)', types), undefined, 'a type the grammar lacks');
+  // Every language's query has known roots, so no language falls back to the whole-tree cursor.
+  const require = createRequire(import.meta.url);
+  for (const spec of LANGUAGES) {
+    const lang = (require(spec.grammar.pkg) as { language: object }).language;
+    const info = (require(ADDON_PATH) as { languageInfo(l: object): { types: (string | null)[] } }).languageInfo(lang);
+    assert.ok(patternRoots(queryText(spec), info.types), `${spec.id}: a query pattern has no fixed root type`);
+  }
 });

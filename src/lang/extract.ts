@@ -106,10 +106,16 @@ function extractTree(spec: LanguageSpec, parser: Parser, root: Node, query: Quer
       else if (awaiter) awaitedBy.set(child.id, awaiter.id);
     }
   }
-  const macroBodies: { def: number; macro: MacroText }[] = [];
+  // Source order, outer before inner, then pattern order: the query cursor reports matches as they
+  // complete, and a cursor that runs only at pattern roots (the native binding's) completes them in another.
+  const primaries: { m: QueryMatch; primary: QueryCapture; start: number; end: number }[] = [];
   for (const m of matches) {
     const primary = primaryCapture(query, m);
-    if (!primary) continue;
+    if (primary) primaries.push({ m, primary, start: primary.node.startIndex, end: primary.node.endIndex });
+  }
+  primaries.sort((a, b) => a.start - b.start || b.end - a.end || a.m.patternIndex - b.m.patternIndex);
+  const macroBodies: { def: number; macro: MacroText }[] = [];
+  for (const { m, primary } of primaries) {
     const name = primary.name;
     const node = primary.node;
     if (name.startsWith('def.')) {

@@ -21,6 +21,8 @@ interface Addon {
   /** compiled: whether this call compiled the query; false when another thread of the process had (it is shared). */
   newQuery(language: object, source: string): { query: object; compiled: boolean; captureNames: string[]; predicates: (number | string)[][] };
   matches(query: object, tree: object): Uint32Array;
+  /** The same matches, found by running the query only at nodes whose symbol is set in `roots` (8192 bytes). */
+  matchesAt(query: object, tree: object, roots: Uint8Array): Uint32Array;
   node(op: number, tree: object, arg?: number): number;
   children(tree: object, named: boolean): Uint32Array;
   descendantsOfType(tree: object, symbols: Uint32Array): Uint32Array;
@@ -209,23 +211,117 @@ function predicate(args: { capture?: string; text?: string }[]): Predicate {
   };
 }
 
+/**
+ * The node types at which the query's patterns start, as a bitmap over the language's symbols; undefined
+ * when a pattern could start at any node (a wildcard, an anonymous node, a sequence of siblings) or names a
+ * type the grammar lacks: then the query cursor walks the whole tree.
+ */
+export function patternRoots(source: string, types: readonly (string | null)[]): Uint8Array | undefined {
+  const text = source.replace(/"(?:[^"\\]|\\.)*"/g, '""').replace(/;[^\n]*/g, '');
+  let i = 0;
+  const skipSpace = () => { while (i < text.length && /\s/.test(text[i])) i++; };
+  /** Past the captures and quantifiers that follow a pattern (`@call.index-launch`, `+`). */
+  const skipSuffix = () => {
+    for (skipSpace(); i < text.length; skipSpace()) {
+      const m = /^(@[\w.-]+|[*+?])/.exec(text.slice(i, i + 80));
+      if (!m) return;
+      i += m[0].length;
+    }
+  };
+  /** From an opening bracket to just past its match. */
+  const skipForm = () => {
+    let depth = 0;
+    do {
+      if (text[i] === '(' || text[i] === '[') depth++;
+      else if (text[i] === ')' || text[i] === ']') depth--;
+      i++;
+    } while (depth > 0 && i < text.length);
+  };
+  /** Root type names of the form at i (which it moves past), or undefined when any node could start it. */
+  const roots = (): string[] | undefined => {
+    const open = text[i];
+    if (open === '[') {
+      i++;
+      const out: string[] = [];
+      for (skipSpace(); i < text.length && text[i] !== ']'; skipSpace()) {
+        if (text[i] !== '(' && text[i] !== '[') return undefined;
+        const r = roots();
+        if (!r) return undefined;
+        out.push(...r);
+        skipSuffix();
+      }
+      i++;
+      return out;
+    }
+    if (open !== '(') return undefined;
+    const head = /^\s*([\w.]+|\(|\[|#|_|"")/.exec(text.slice(i + 1, i + 80))?.[1];
+    if (head === '(' || head === '[') {
+      // A group: one node and its predicates, or a sequence of siblings (which a single node cannot start).
+      i++;
+      let found: string[] | undefined;
+      for (skipSpace(); i < text.length && text[i] !== ')'; skipSpace()) {
+        if (text[i] === '(' && /^\(\s*#/.test(text.slice(i, i + 40))) { skipForm(); continue; }
+        if (text[i] !== '(' && text[i] !== '[') { i++; continue; } // captures, quantifiers, anchors
+        if (found) return undefined;
+        found = roots();
+        if (!found) return undefined;
+      }
+      i++;
+      return found;
+    }
+    if (!head || head === '_' || head === '#' || head === '""') return undefined;
+    skipForm();
+    return [head];
+  };
+  const names = new Set<string>();
+  for (skipSpace(); i < text.length; skipSpace()) {
+    if (text[i] === '(' || text[i] === '[') {
+      const r = roots();
+      if (!r) return undefined;
+      for (const n of r) names.add(n);
+    } else if (/[@*+?]/.test(text[i])) {
+      skipSuffix();
+    } else {
+      return undefined; // a bare string, wildcard or anything unexpected: walk the whole tree
+    }
+  }
+  const bits = new Uint8Array(8192);
+  for (const name of names) {
+    let found = false;
+    if (name === 'ERROR') {
+      bits[ERROR_SYMBOL >> 3] |= 1 << (ERROR_SYMBOL & 7);
+      found = true;
+    }
+    types.forEach((t, sym) => {
+      if (t === name) {
+        bits[sym >> 3] |= 1 << (sym & 7);
+        found = true;
+      }
+    });
+    if (!found) return undefined;
+  }
+  return bits;
+}
+
 class NativeQuery implements SyntaxQuery {
   readonly captureNames: string[];
   private readonly handle: object;
   private readonly predicates: Predicate[][];
+  private readonly roots: Uint8Array | undefined;
 
   constructor(lang: Lang, source: string) {
     const q = addon!.newQuery(lang.handle, source);
     this.handle = q.query;
     this.captureNames = q.captureNames;
     this.predicates = q.predicates.map((steps) => compilePredicates(steps, q.captureNames));
+    this.roots = patternRoots(source, lang.types);
   }
 
   matches(root: SyntaxNode): SyntaxMatch[] {
     if (!(root instanceof NativeNode)) throw new Error('a native query needs a native node');
     const tree = root.tree;
     root.send();
-    const words = addon!.matches(this.handle, tree.handle);
+    const words = this.roots ? addon!.matchesAt(this.handle, tree.handle, this.roots) : addon!.matches(this.handle, tree.handle);
     const out: SyntaxMatch[] = [];
     for (let i = 0; i < words.length;) {
       const patternIndex = words[i++];
