@@ -463,6 +463,39 @@ static napi_value js_new_query(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/* Appends every match the cursor yields: [pattern, capture count, (capture id, node words) × count]. */
+static void push_matches(Words *w, TSQueryCursor *qc) {
+  TSQueryMatch match;
+  while (ts_query_cursor_next_match(qc, &match)) {
+    words_push(w, match.pattern_index);
+    words_push(w, match.capture_count);
+    for (uint16_t i = 0; i < match.capture_count; i++) {
+      words_push(w, match.captures[i].index);
+      push_node(w, match.captures[i].node);
+    }
+  }
+}
+
+/* Calls visit(node, ctx) for the node and each of its descendants, in pre-order. */
+static void walk(TSNode top, void (*visit)(TSNode, void *), void *ctx) {
+  TSTreeCursor cursor = ts_tree_cursor_new(top);
+  bool visited_children = false;
+  for (;;) {
+    if (!visited_children) {
+      visit(ts_tree_cursor_current_node(&cursor), ctx);
+      if (ts_tree_cursor_goto_first_child(&cursor)) continue;
+      if (ts_tree_cursor_goto_next_sibling(&cursor)) continue;
+      if (!ts_tree_cursor_goto_parent(&cursor)) break;
+      visited_children = true;
+    } else if (ts_tree_cursor_goto_next_sibling(&cursor)) {
+      visited_children = false;
+    } else if (!ts_tree_cursor_goto_parent(&cursor)) {
+      break;
+    }
+  }
+  ts_tree_cursor_delete(&cursor);
+}
+
 /*
  * matches(query, tree) → Uint32Array of [pattern, capture count, (capture id, node words) × count] per match,
  * over the whole tree. The root node comes from the transfer buffer.
@@ -478,15 +511,7 @@ static napi_value js_matches(napi_env env, napi_callback_info info) {
   TSNode node = read_node(s->xfer, tree);
   ts_query_cursor_exec(s->cursor, (const TSQuery *)qp, node);
   Words w = {0};
-  TSQueryMatch match;
-  while (ts_query_cursor_next_match(s->cursor, &match)) {
-    words_push(&w, match.pattern_index);
-    words_push(&w, match.capture_count);
-    for (uint16_t i = 0; i < match.capture_count; i++) {
-      words_push(&w, match.captures[i].index);
-      push_node(&w, match.captures[i].node);
-    }
-  }
+  push_matches(&w, s->cursor);
   return words_to_array(env, &w);
 }
 
@@ -549,6 +574,23 @@ static napi_value js_children(napi_env env, napi_callback_info info) {
   return words_to_array(env, &w);
 }
 
+typedef struct {
+  Words *w;
+  const uint32_t *symbols;
+  size_t nsym;
+} TypeSearch;
+
+static void visit_type(TSNode d, void *ctx) {
+  TypeSearch *t = (TypeSearch *)ctx;
+  TSSymbol sym = ts_node_symbol(d);
+  for (size_t i = 0; i < t->nsym; i++) {
+    if (t->symbols[i] == sym) {
+      push_node(t->w, d);
+      return;
+    }
+  }
+}
+
 /* descendantsOfType(tree, symbols: Uint32Array sorted) → Uint32Array of node words, depth first. */
 static napi_value js_descendants(napi_env env, napi_callback_info info) {
   ARGS(2);
@@ -560,33 +602,25 @@ static napi_value js_descendants(napi_env env, napi_callback_info info) {
   void *data;
   CHECK(napi_get_typedarray_info(env, argv[1], &type, &nsym, &data, NULL, NULL));
   if (type != napi_uint32_array) return fail(env, "symbols must be a Uint32Array");
-  const uint32_t *symbols = (const uint32_t *)data;
-  TSNode node = read_node(s->xfer, tree);
-  TSTreeCursor cursor = ts_tree_cursor_new(node);
   Words w = {0};
-  bool visited_children = false;
-  for (;;) {
-    if (!visited_children) {
-      TSNode d = ts_tree_cursor_current_node(&cursor);
-      TSSymbol sym = ts_node_symbol(d);
-      for (size_t i = 0; i < nsym; i++) {
-        if (symbols[i] == sym) {
-          push_node(&w, d);
-          break;
-        }
-      }
-      if (ts_tree_cursor_goto_first_child(&cursor)) continue;
-      if (ts_tree_cursor_goto_next_sibling(&cursor)) continue;
-      if (!ts_tree_cursor_goto_parent(&cursor)) break;
-      visited_children = true;
-    } else if (ts_tree_cursor_goto_next_sibling(&cursor)) {
-      visited_children = false;
-    } else if (!ts_tree_cursor_goto_parent(&cursor)) {
-      break;
-    }
-  }
-  ts_tree_cursor_delete(&cursor);
+  TypeSearch t = {&w, (const uint32_t *)data, nsym};
+  walk(read_node(s->xfer, tree), visit_type, &t);
   return words_to_array(env, &w);
+}
+
+typedef struct {
+  Words *w;
+  TSQueryCursor *cursor;
+  const TSQuery *query;
+  const uint8_t *roots;
+} RootSearch;
+
+static void visit_root(TSNode d, void *ctx) {
+  RootSearch *r = (RootSearch *)ctx;
+  TSSymbol sym = ts_node_symbol(d);
+  if (!(r->roots[sym >> 3] & (1u << (sym & 7)))) return;
+  ts_query_cursor_exec(r->cursor, r->query, d);
+  push_matches(r->w, r->cursor);
 }
 
 /*
@@ -607,42 +641,12 @@ static napi_value js_matches_at(napi_env env, napi_callback_info info) {
   void *data;
   CHECK(napi_get_typedarray_info(env, argv[2], &type, &nbytes, &data, NULL, NULL));
   if (type != napi_uint8_array || nbytes < 8192) return fail(env, "roots must be a Uint8Array of 8192 bytes");
-  const uint8_t *roots = (const uint8_t *)data;
   if (!s->cursor) s->cursor = ts_query_cursor_new();
-  TSQueryCursor *qc = s->cursor;
-  ts_query_cursor_set_max_start_depth(qc, 0);
-  TSNode top = read_node(s->xfer, tree);
-  TSTreeCursor cursor = ts_tree_cursor_new(top);
+  ts_query_cursor_set_max_start_depth(s->cursor, 0);
   Words w = {0};
-  bool visited_children = false;
-  for (;;) {
-    if (!visited_children) {
-      TSNode d = ts_tree_cursor_current_node(&cursor);
-      TSSymbol sym = ts_node_symbol(d);
-      if (roots[sym >> 3] & (1u << (sym & 7))) {
-        ts_query_cursor_exec(qc, (const TSQuery *)qp, d);
-        TSQueryMatch match;
-        while (ts_query_cursor_next_match(qc, &match)) {
-          words_push(&w, match.pattern_index);
-          words_push(&w, match.capture_count);
-          for (uint16_t i = 0; i < match.capture_count; i++) {
-            words_push(&w, match.captures[i].index);
-            push_node(&w, match.captures[i].node);
-          }
-        }
-      }
-      if (ts_tree_cursor_goto_first_child(&cursor)) continue;
-      if (ts_tree_cursor_goto_next_sibling(&cursor)) continue;
-      if (!ts_tree_cursor_goto_parent(&cursor)) break;
-      visited_children = true;
-    } else if (ts_tree_cursor_goto_next_sibling(&cursor)) {
-      visited_children = false;
-    } else if (!ts_tree_cursor_goto_parent(&cursor)) {
-      break;
-    }
-  }
-  ts_tree_cursor_delete(&cursor);
-  ts_query_cursor_set_max_start_depth(qc, UINT32_MAX);
+  RootSearch r = {&w, s->cursor, (const TSQuery *)qp, (const uint8_t *)data};
+  walk(read_node(s->xfer, tree), visit_root, &r);
+  ts_query_cursor_set_max_start_depth(s->cursor, UINT32_MAX);
   return words_to_array(env, &w);
 }
 
