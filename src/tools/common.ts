@@ -97,6 +97,11 @@ export function encodeCursor(offset: number): string {
   return `o${offset}`;
 }
 
+/** A definition's kind as answers print it: `function`, or `function declaration` for a prototype without a body. */
+export function kindText(def: { kind: string; decl?: boolean }): string {
+  return def.decl ? `${def.kind} declaration` : def.kind;
+}
+
 export function plural(n: number, word: string, pluralWord = word + 's'): string {
   return `${n} ${n === 1 ? word : pluralWord}`;
 }

@@ -7,7 +7,7 @@ import { findPaths, walkCallees, walkCallers, type TraceEdge, type TraceGraph } 
 import { qualifiedName, requireDefinitions } from '../resolve/lookup.js';
 import { flowByName, flowNames, runFlow } from '../resolve/flows.js';
 import {
-  budgetChars, fitBlocks, plural, formatField, indexedInfo, indexedLine, indexedSchema, limitField, loc, locSchema, locText, pickRepos, repoField,
+  budgetChars, fitBlocks, kindText, plural, formatField, indexedInfo, indexedLine, indexedSchema, limitField, loc, locSchema, locText, pickRepos, repoField,
 } from './common.js';
 import { normalisePath, splitRepoPath } from './explore/outline.js';
 import { flowchart, sequenceDiagram } from './trace/mermaid.js';
@@ -99,7 +99,7 @@ export function renderGraph(ws: Workspace, g: TraceGraph, direction: string, dia
     return `${k + 1}. \`${label(e.from)}\` → \`${label(e.to)}\` @ ${locText(ws, e.repo, e.file, e.line)}${more} [${marks}]${via}`;
   });
   if (hops.length) parts.push(`**Hops (${direction})**`);
-  const defs = [...g.nodes.values()].map((n) => `- \`${n.label}\` — ${locText(ws, n.ref.repo, n.ref.file, n.def.line, n.def.endLine)} (${n.lang} ${n.def.kind})`);
+  const defs = [...g.nodes.values()].map((n) => `- \`${n.label}\` — ${locText(ws, n.ref.repo, n.ref.file, n.def.line, n.def.endLine)} (${n.lang} ${kindText(n.def)})`);
   const fixed = parts.join('\n\n').length;
   const fit = fitBlocks(hops, Math.max(2000, budget - fixed - 4000));
   if (hops.length) parts.push(fit.text + (fit.shown < hops.length ? `\n_…${hops.length - fit.shown} more hops cut: lower depth or use format "detailed"._` : ''));

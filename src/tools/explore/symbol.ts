@@ -3,7 +3,7 @@ import type { Workspace } from '../../index/workspace.js';
 import { callIndex, testsReferencing } from '../../resolve/calls.js';
 import { counterparts } from '../../resolve/counterparts.js';
 import { qualifiedName, requireDefinitions } from '../../resolve/lookup.js';
-import { loc, locText } from '../common.js';
+import { kindText, loc, locText } from '../common.js';
 
 export function renderSymbol(ws: Workspace, symbol: string, repo: string | undefined, kind: string | undefined, offset: number, limit: number, detailed: boolean) {
   let matches = requireDefinitions(ws, symbol, { repo });
@@ -28,7 +28,7 @@ export function renderSymbol(ws: Workspace, symbol: string, repo: string | undef
     const where = locText(ws, ref.repo, ref.file, def.line, def.endLine);
     const cps = counterparts(ws, ref);
     const { tests, callers } = byName(def.name);
-    const lines = [`### ${offset + k + 1}. ${def.kind} \`${qualifiedName(def, rec.lang)}\` — ${where} (${rec.lang})`];
+    const lines = [`### ${offset + k + 1}. ${kindText(def)} \`${qualifiedName(def, rec.lang)}\` — ${where} (${rec.lang})`];
     lines.push('```', def.sig, '```');
     if (def.doc) lines.push(`> ${def.doc}`);
     if (def.attrs?.length) lines.push(`Attributes: ${def.attrs.map((a) => `\`${a}\``).join(', ')}`);
@@ -57,7 +57,7 @@ export function renderSymbol(ws: Workspace, symbol: string, repo: string | undef
   // Past the detailed page: one line per remaining candidate, so an ambiguous name is never silently cut.
   const rest = matches.slice(offset + limit, offset + limit + 60).map((m) => {
     const r = ws.record(m.ref.repo, m.ref.file)!;
-    return `- ${m.def.kind} \`${qualifiedName(m.def, r.lang)}\` — ${locText(ws, m.ref.repo, m.ref.file, m.def.line)}`;
+    return `- ${kindText(m.def)} \`${qualifiedName(m.def, r.lang)}\` — ${locText(ws, m.ref.repo, m.ref.file, m.def.line)}`;
   });
   return { head, blocks, defs, total, rest };
 }
