@@ -306,8 +306,15 @@ static napi_value js_language_info(napi_env env, napi_callback_info info) {
     else napi_get_null(env, &v);
     napi_set_element(env, fields, i, v);
   }
+  napi_value supertypes;
+  uint32_t nsuper = 0;
+  CHECK(napi_create_array(env, &supertypes));
+  for (uint32_t i = 0; i < nsym; i++) {
+    if (ts_language_symbol_type(lang, (TSSymbol)i) == TSSymbolTypeSupertype) napi_set_element(env, supertypes, nsuper++, to_u32(env, i));
+  }
   napi_set_named_property(env, out, "types", types);
   napi_set_named_property(env, out, "fields", fields);
+  napi_set_named_property(env, out, "supertypes", supertypes);
   return out;
 }
 

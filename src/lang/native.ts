@@ -13,9 +13,12 @@ import type { Point, SyntaxCapture, SyntaxMatch, SyntaxNode, SyntaxParser, Synta
 
 const require = createRequire(import.meta.url);
 
+interface LanguageInfo { types: (string | null)[]; fields: (string | null)[]; supertypes: number[] }
+
 interface Addon {
   init(transfer: Uint32Array): void;
-  languageInfo(language: object): { types: (string | null)[]; fields: (string | null)[] };
+  /** Symbol names by id, field names by id, and the ids of supertype symbols (`expression`, never a node's own type). */
+  languageInfo(language: object): LanguageInfo;
   parse(language: object, source: string): object;
   deleteTree(tree: object): void;
   /** compiled: whether this call compiled the query; false when another thread of the process had (it is shared). */
@@ -71,8 +74,10 @@ export function nativeUnavailable(): string | undefined {
 class Lang {
   readonly fieldIds = new Map<string, number>();
   readonly types: (string | null)[];
-  constructor(readonly handle: object, info: { types: (string | null)[]; fields: (string | null)[] }) {
+  readonly supertypes: ReadonlySet<number>;
+  constructor(readonly handle: object, info: LanguageInfo) {
     this.types = info.types;
+    this.supertypes = new Set(info.supertypes);
     info.fields.forEach((f, i) => { if (f) this.fieldIds.set(f, i); });
   }
 }
@@ -214,10 +219,12 @@ function predicate(args: { capture?: string; text?: string }[]): Predicate {
 /**
  * The node types at which the query's patterns start, as a bitmap over the language's symbols; undefined
  * when a pattern could start at any node (a wildcard, an anonymous node, a sequence of siblings) or names a
- * type the grammar lacks: then the query cursor walks the whole tree.
+ * type the grammar lacks or a supertype (no node has it as its own type): then the query cursor walks the
+ * whole tree.
  */
-export function patternRoots(source: string, types: readonly (string | null)[]): Uint8Array | undefined {
-  const text = source.replace(/"(?:[^"\\]|\\.)*"/g, '""').replace(/;[^\n]*/g, '');
+export function patternRoots(source: string, types: readonly (string | null)[], supertypes: ReadonlySet<number> = new Set()): Uint8Array | undefined {
+  // Strings and comments out, in one pass (a quote inside a comment, a `;` inside a string).
+  const text = source.replace(/"(?:[^"\\]|\\.)*"|;[^\n]*/g, (m) => (m[0] === '"' ? '""' : ''));
   let i = 0;
   const skipSpace = () => { while (i < text.length && /\s/.test(text[i])) i++; };
   /** Past the captures and quantifiers that follow a pattern (`@call.index-launch`, `+`). */
@@ -292,13 +299,14 @@ export function patternRoots(source: string, types: readonly (string | null)[]):
       bits[ERROR_SYMBOL >> 3] |= 1 << (ERROR_SYMBOL & 7);
       found = true;
     }
+    let supertype = false;
     types.forEach((t, sym) => {
-      if (t === name) {
-        bits[sym >> 3] |= 1 << (sym & 7);
-        found = true;
-      }
+      if (t !== name) return;
+      if (supertypes.has(sym)) supertype = true;
+      bits[sym >> 3] |= 1 << (sym & 7);
+      found = true;
     });
-    if (!found) return undefined;
+    if (!found || supertype) return undefined;
   }
   return bits;
 }
@@ -314,7 +322,7 @@ class NativeQuery implements SyntaxQuery {
     this.handle = q.query;
     this.captureNames = q.captureNames;
     this.predicates = q.predicates.map((steps) => compilePredicates(steps, q.captureNames));
-    this.roots = patternRoots(source, lang.types);
+    this.roots = patternRoots(source, lang.types, lang.supertypes);
   }
 
   matches(root: SyntaxNode): SyntaxMatch[] {
