@@ -48,3 +48,9 @@ test('a Rust enum records the payload of each tuple variant; struct and unit var
   assert.deepEqual(pick.variants, ['RadixTree', 'Arc<Pool<Tree>>, u8']);
   assert.equal(rec.defs.find((d) => d.name === 'Unit')!.variants, undefined);
 });
+
+test('every language spec has the same keys in the same order (one object shape for the extractor)', () => {
+  const keys = LANGUAGES.map((l) => Object.keys(l).join(','));
+  assert.equal(new Set(keys).size, 1, keys.join('\n'));
+  assert.ok(keys[0].split(',').includes('macroBodies'), 'a key only CUDA sets is present on every spec');
+});
