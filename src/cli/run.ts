@@ -10,6 +10,7 @@ import { log } from '../log.js';
 import { runTool } from '../server/boundary.js';
 import { cloneMissing, CloneError } from './clone.js';
 import { runDemo } from './demo.js';
+import { positionalField } from './positional.js';
 import { TOOLS } from '../tools/index.js';
 import { VERSION } from '../version.js';
 
@@ -19,7 +20,7 @@ Usage:
   dynamo-sglang-mcp [options]                      serve MCP over stdio
   dynamo-sglang-mcp explore [SYMBOL] [--path P] [--query "words"] [--kind K] [--format detailed]
   dynamo-sglang-mcp trace SYMBOL [--direction callers] [--depth N] [--to TARGET] [--flow NAME]
-  dynamo-sglang-mcp blame FILE [--start_line N --end_line M] [--symbol S] [--history true]
+  dynamo-sglang-mcp blame FILE|SYMBOL [--start_line N --end_line M] [--symbol S] [--history true]
   dynamo-sglang-mcp grep PATTERN [--regex false] [--path GLOB] [--lang rust] [--scope code]
   dynamo-sglang-mcp index [--json]                 build or refresh the index cache, print counts and timings
   dynamo-sglang-mcp demo [--keep]                  run the tools on the bundled fixture repos (no checkout needed)
@@ -33,8 +34,6 @@ Options:
   -h, --help           this text
   -v, --version        print the version
 With no checkout configured or found, the current directory (or $CLAUDE_PROJECT_DIR) is served.`;
-
-const POSITIONAL: Record<string, string> = { explore: 'symbol', trace: 'symbol', blame: 'file', grep: 'pattern' };
 
 interface Parsed {
   command?: string;
@@ -136,8 +135,9 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const args: Record<string, unknown> = {};
-  const pos = POSITIONAL[tool.name];
-  if (parsed.positional.length && pos) args[pos] = parsed.positional.join(' ');
+  const positional = parsed.positional.join(' ');
+  const pos = positional ? positionalField(tool.name, positional) : undefined;
+  if (pos) args[pos] = positional;
   for (const [k, v] of Object.entries(parsed.toolArgs)) {
     const field = (tool.input as Record<string, z.ZodTypeAny>)[k];
     args[k] = field ? coerce(field, v) : v;
