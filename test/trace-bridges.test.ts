@@ -112,6 +112,13 @@ describe('trace: torch-op (Python wrapper → m.impl → C++ host function)', ()
     assert.equal(topk.es.length, 0);
   });
 
+  test('the op reaches the host function, not a __device__ helper of the same name', async () => {
+    const { es } = await trace({ symbol: 'sgl-kernel/python/sgl_kernel/elementwise.py:silu_and_mul', depth: 1 });
+    const ops = es.filter((e) => e.kind === 'torch-op').map((e) => e.to);
+    assert.ok(ops.includes('sgl-kernel/csrc/elementwise/activation.cu:27'), JSON.stringify(es));
+    assert.ok(!ops.some((to) => to.startsWith('sgl-kernel/csrc/gemm/')), `the __device__ silu_and_mul is not the op: ${JSON.stringify(ops)}`);
+  });
+
   test('the CPU variant is a CPU-only implementation: at::silu(...) is the ATen function, not the CUDA __device__ silu', async () => {
     const { es } = await trace({ symbol: 'silu_and_mul_cpu', depth: 1 });
     assert.ok(!es.some((e) => e.to === 'sgl-kernel/csrc/elementwise/activation.cu:7'), `norm_cpu.cpp:49 at::silu resolved to activation.cu: ${JSON.stringify(es)}`);

@@ -6,7 +6,7 @@
  *  - ffi:      extern "C" symbol → its C/C++/CUDA definitions (real ones first, stubs flagged)
  * Trace turns these into edges; explore shows them as counterparts.
  */
-import type { Call, FileRecord } from '../index/model.js';
+import type { Call, Def, FileRecord } from '../index/model.js';
 import type { DefRef, Workspace } from '../index/workspace.js';
 import { defAttrs } from '../index/cache.js';
 import { defMatches, boundaryRules, PYO3_ATTR, pythonName, torchOpName } from './boundaries.js';
@@ -41,6 +41,16 @@ export interface BridgeTables {
 }
 
 const STUB_FILE = /(^|\/)stubs?[^/]*\.(c|cc|cpp)$|_stub\.(c|cc|cpp)$/;
+
+/**
+ * A C++/CUDA function that a host-side registration (`m.impl("op", &fn)`, pybind11 `m.def`) can name: not a
+ * `__global__` kernel and not a `__device__`-only helper, which often share the op's name
+ * (`__device__ void silu_and_mul(PackedVec&, …)` beside the host `void silu_and_mul(at::Tensor&, …)`).
+ */
+export function hostCallable(def: Def): boolean {
+  const attrs = def.attrs ?? [];
+  return !attrs.includes('__global__') && (!attrs.includes('__device__') || attrs.includes('__host__'));
+}
 
 export function isStubFile(file: string): boolean {
   return STUB_FILE.test(file);

@@ -1,7 +1,7 @@
 /** A definition's counterparts across a language boundary, for explore's symbol answers. */
 import type { DefRef, Workspace } from '../index/workspace.js';
 import { pythonName } from './boundaries.js';
-import { bridgeTables, isStubFile, pyo3Methods } from './bridges.js';
+import { bridgeTables, hostCallable, isStubFile, pyo3Methods } from './bridges.js';
 import { callIndex, callAt } from './calls.js';
 
 export interface Counterpart {
@@ -67,12 +67,14 @@ export function counterparts(ws: Workspace, ref: DefRef): Counterpart[] {
     }
   }
   if (rec.lang === 'cpp' || rec.lang === 'cuda' || rec.lang === 'c') {
-    for (const op of t.torch.values()) {
+    // Registrations name host functions: a `__device__` helper or a kernel of the same name is not the one bound.
+    const host = hostCallable(def);
+    for (const op of host ? t.torch.values() : []) {
       for (const impl of op.impls) {
         if (impl.fn === def.name) push({ kind: 'torch-op', text: `registered as torch op \`${op.name}\`${impl.dispatch ? ` (${impl.dispatch})` : ''}`, repo: impl.repo, file: impl.file, line: impl.line });
       }
     }
-    for (const list of t.pybind.values()) {
+    for (const list of host ? t.pybind.values() : []) {
       for (const e of list) if (e.fn === def.name) push({ kind: 'pybind', text: `bound to Python as \`${e.pyName}\``, ...e.site });
     }
     if ((def.attrs ?? []).includes('__global__')) {

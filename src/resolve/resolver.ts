@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Call, FileRecord, LangId } from '../index/model.js';
 import type { DefRef, Workspace } from '../index/workspace.js';
 import { PACKAGE_ROOT } from '../package-root.js';
-import { bridgeTables, isStubFile, pyo3Methods, type Site } from './bridges.js';
+import { bridgeTables, hostCallable, isStubFile, pyo3Methods, type Site } from './bridges.js';
 import { CHANNEL_SEND, channelTargets } from './channels.js';
 import { CLIENT_SENDS, clientKeyOf, commonDirs, servedFor, showKey, type ServedEndpoint } from './endpoints.js';
 import { dispatchTargets } from './ipc.js';
@@ -53,6 +53,13 @@ function callableRefs(ws: Workspace, name: string, lang: LangId): DefRef[] {
     const rec = ws.record(r.repo, r.file)!;
     return FAMILY[rec.lang] === FAMILY[lang] && CALLABLE.has(ws.def(r).kind);
   });
+}
+
+/** The C++ functions named `name` that a registration can bind: host functions, when any (see hostCallable). */
+function hostRefs(ws: Workspace, name: string): DefRef[] {
+  const refs = preferDefinitions(ws, callableRefs(ws, name, 'cpp'));
+  const host = refs.filter((r) => hostCallable(ws.def(r)));
+  return host.length ? host : refs;
 }
 
 /** Prefer real definitions over declarations and stubs when both exist. */
@@ -276,7 +283,7 @@ function torchOpTargets(ws: Workspace, call: Call): Target[] {
   if (!entry) return [];
   const out: Target[] = [];
   for (const impl of entry.impls) {
-    const defs = byDispatch(ws, preferDefinitions(ws, callableRefs(ws, impl.fn, 'cpp')), impl.dispatch);
+    const defs = byDispatch(ws, hostRefs(ws, impl.fn), impl.dispatch);
     for (const ref of defs) {
       if (!out.some((t) => t.ref.file === ref.file && t.ref.i === ref.i)) {
         out.push({ ref, confidence: 'exact', kind: 'torch-op', via: { ...impl, note: `m.impl("${op}"${impl.dispatch ? `, ${impl.dispatch}` : ''}, &${impl.fn})` } });
@@ -458,7 +465,7 @@ function resolveOne(ws: Workspace, repo: string, rec: FileRecord, call: Call): R
       for (const e of pb) {
         // Bound methods need a receiver; module functions and bound classes may be reached through one (`_ext.f()`).
         if (e.cls && !call.receiver) continue;
-        const refs = preferDefinitions(ws, callableRefs(ws, e.fn, 'cpp')).filter((r) => !e.cls || (ws.def(r).container ?? '').split('::').pop() === e.cls);
+        const refs = hostRefs(ws, e.fn).filter((r) => !e.cls || (ws.def(r).container ?? '').split('::').pop() === e.cls);
         const note = e.cls ? `pybind11 class_<${e.cls}>.def("${e.pyName}", &${e.cls}::${e.fn})` : e.isClass ? `pybind11 py::class_<${e.fn}>(m, "${e.pyName}")` : `pybind11 m.def("${e.pyName}", &${e.fn})`;
         for (const ref of refs) out.push({ ref, confidence: stubOnly ? 'receiver' : 'name-only', kind: 'pybind', via: { ...e.site, note } });
       }
