@@ -100,7 +100,8 @@ function resolveSameLanguage(ws: Workspace, repo: string, rec: FileRecord, call:
       if (reexp.length) return { targets: targets(reexp, 'import', kind) };
     }
     for (const t of recv.types) {
-      const hit = methodsOn(ws, t, call.name, { repo, file: rec.path, inIdx: call.in }).filter((r) => FAMILY[ws.record(r.repo, r.file)!.lang] === FAMILY[rec.lang]);
+      const inherited = recv.self && rec.lang === 'python' ? selfMethod(ws, repo, rec, call) : undefined;
+      const hit = inherited ? [inherited] : methodsOn(ws, t, call.name, { repo, file: rec.path, inIdx: call.in }).filter((r) => FAMILY[ws.record(r.repo, r.file)!.lang] === FAMILY[rec.lang]);
       if (hit.length) {
         const chosen = preferDefinitions(ws, hit);
         // An abstract method (or trait signature): the overrides are where the work happens. So too for
@@ -179,6 +180,24 @@ function instanceCallTargets(ws: Workspace, repo: string, rec: FileRecord, call:
     }
   }
   return [];
+}
+
+/**
+ * Python `self.m()`: m on the nearest class of the caller's method resolution order that defines it, the bases
+ * resolved as the caller's file imports them. Matching bases by name alone reached a same-named base class
+ * of another package (sglang's and vllm's handlers both derive from a `BaseWorkerHandler`). Undefined when
+ * the order has no m, or when its m is the calling method itself (then the subclasses' overrides matter).
+ */
+function selfMethod(ws: Workspace, repo: string, rec: FileRecord, call: Call): DefRef | undefined {
+  if (call.in < 0) return undefined;
+  const owner = rec.defs[call.in].container;
+  if (!owner) return undefined;
+  const order = pythonMro(ws, inFiles(visibleClasses(ws, { repo, file: rec.path }, owner.split('.').pop()!), [{ repo, file: rec.path }]));
+  for (const c of order) {
+    const m = methodOf(ws, c, call.name);
+    if (m) return m.repo === repo && m.file === rec.path && m.i === call.in ? undefined : m;
+  }
+  return undefined;
 }
 
 /**
