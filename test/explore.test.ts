@@ -54,6 +54,14 @@ describe('explore: architecture and paths', () => {
     assert.match(a.text, /impl `impl KvRouter` L25-67: .*\*\*\[PyO3 method block\]\*\*/);
   });
 
+  test('a path passed as a symbol is answered as the path (a file:Name symbol and an unknown path are not)', async () => {
+    const asPath = await ok({ path: 'sgl-kernel/csrc/elementwise/norm.cu' });
+    assert.equal((await ok({ symbol: 'sgl-kernel/csrc/elementwise/norm.cu' })).text, asPath.text);
+    assert.equal((await ok({ symbol: 'sglang:sgl-kernel/csrc/elementwise/' })).text, (await ok({ path: 'sglang:sgl-kernel/csrc/elementwise/' })).text);
+    assert.match((await ok({ symbol: 'sgl-kernel/csrc/elementwise/norm.cu:rmsnorm' })).text, /definition/);
+    assert.equal((await explore({ symbol: 'sgl-kernel/csrc/nope/x.cu' })).isError, true);
+  });
+
   test('a CUDA file outline: kernels, device helpers, host launchers', async () => {
     const a = await ok({ path: 'sgl-kernel/csrc/elementwise/norm.cu' });
     assertGolden('explore-outline-cuda', a.text);

@@ -62,6 +62,10 @@ export const exploreTool = defineTool({
   input,
   output,
   async run(args, { ws }) {
+    if (args.symbol !== undefined && args.path === undefined && args.query === undefined && isIndexedPath(ws, args.symbol, args.repo)) {
+      // A file or directory passed as a symbol (`explore lib/llm/src/kv_router.rs`): answer as the path it is.
+      args = { ...args, path: args.symbol, symbol: undefined };
+    }
     const repos = pickRepos(ws, args.repo);
     const detailed = args.format === 'detailed';
     const offset = decodeCursor(args.cursor);
@@ -190,4 +194,15 @@ function extensionPointView(ws: Workspace, e: ExtensionPoint) {
 
 function round(n: number): number {
   return Math.round(n * 100) / 100;
+}
+
+/** Whether a `symbol` is really a served file or directory: it has a slash, no `file:Name` part, and exists. */
+function isIndexedPath(ws: Workspace, symbol: string, repo?: string): boolean {
+  const split = splitRepoPath(ws, symbol);
+  if (!split.path.includes('/') || split.path.includes(':')) return false;
+  try {
+    return findPath(pickRepos(ws, split.repo ?? repo), normalisePath(split.path)).length > 0;
+  } catch {
+    return false; // not a usable path: the symbol lookup answers (and explains) instead
+  }
 }
