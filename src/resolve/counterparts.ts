@@ -68,14 +68,15 @@ export function counterparts(ws: Workspace, ref: DefRef): Counterpart[] {
   }
   if (rec.lang === 'cpp' || rec.lang === 'cuda' || rec.lang === 'c') {
     // Registrations name host functions: a `__device__` helper or a kernel of the same name is not the one bound.
-    const host = hostCallable(def);
-    for (const op of host ? t.torch.values() : []) {
-      for (const impl of op.impls) {
-        if (impl.fn === def.name) push({ kind: 'torch-op', text: `registered as torch op \`${op.name}\`${impl.dispatch ? ` (${impl.dispatch})` : ''}`, repo: impl.repo, file: impl.file, line: impl.line });
+    if (hostCallable(def)) {
+      for (const op of t.torch.values()) {
+        for (const impl of op.impls) {
+          if (impl.fn === def.name) push({ kind: 'torch-op', text: `registered as torch op \`${op.name}\`${impl.dispatch ? ` (${impl.dispatch})` : ''}`, repo: impl.repo, file: impl.file, line: impl.line });
+        }
       }
-    }
-    for (const list of host ? t.pybind.values() : []) {
-      for (const e of list) if (e.fn === def.name) push({ kind: 'pybind', text: `bound to Python as \`${e.pyName}\``, ...e.site });
+      for (const list of t.pybind.values()) {
+        for (const e of list) if (e.fn === def.name) push({ kind: 'pybind', text: `bound to Python as \`${e.pyName}\``, ...e.site });
+      }
     }
     if ((def.attrs ?? []).includes('__global__')) {
       for (const c of callIndex(ws).get(def.name) ?? []) {

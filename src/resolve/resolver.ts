@@ -99,8 +99,8 @@ function resolveSameLanguage(ws: Workspace, repo: string, rec: FileRecord, call:
       const reexp = rec.lang === 'python' ? followReexports(ws, recv.modules, call.name) : [];
       if (reexp.length) return { targets: targets(reexp, 'import', kind) };
     }
+    const inherited = recv.self && rec.lang === 'python' ? selfMethod(ws, repo, rec, call) : undefined;
     for (const t of recv.types) {
-      const inherited = recv.self && rec.lang === 'python' ? selfMethod(ws, repo, rec, call) : undefined;
       const hit = inherited ? [inherited] : methodsOn(ws, t, call.name, { repo, file: rec.path, inIdx: call.in }).filter((r) => FAMILY[ws.record(r.repo, r.file)!.lang] === FAMILY[rec.lang]);
       if (hit.length) {
         const chosen = preferDefinitions(ws, hit);
