@@ -9,6 +9,10 @@
  * Nodes cross the boundary as NODE_WORDS uint32 words (see write_node), in a transfer buffer that JS hands
  * over once (init) or in a returned Uint32Array. A node operation reads its node from the transfer buffer's
  * first NODE_WORDS words and writes its result node(s) back there.
+ *
+ * The cold index parses with parseAsync: the parse and the query run on libuv's pool threads, and the
+ * calling thread only extracts records from the trees they hand back (and frees them off the thread too,
+ * deleteTree(tree, true)). Everything else runs on the calling thread.
  */
 #include <node_api.h>
 #include <stdint.h>
@@ -326,17 +330,55 @@ static void tree_finalize(napi_env env, void *data, void *hint) {
   free(box);
 }
 
-static TSParser *parser_for(State *s, const TSLanguage *lang) {
+/* A malloc'd copy of a JS string's UTF-16 code units (*len of them), or NULL with an exception pending. */
+static char16_t *copy_utf16(napi_env env, napi_value str, size_t *len) {
+  if (napi_get_value_string_utf16(env, str, NULL, 0, len) != napi_ok) {
+    throw_last(env);
+    return NULL;
+  }
+  char16_t *text = (char16_t *)malloc((*len + 1) * sizeof(char16_t));
+  if (!text) {
+    fail(env, "out of memory");
+    return NULL;
+  }
+  if (napi_get_value_string_utf16(env, str, text, *len + 1, len) != napi_ok) {
+    free(text);
+    throw_last(env);
+    return NULL;
+  }
+  return text;
+}
+
+/* The tree as a JS external that frees it when collected (or at deleteTree), or NULL with an exception pending. */
+static napi_value tree_external(napi_env env, TSTree *tree) {
+  TreeBox *box = (TreeBox *)malloc(sizeof(TreeBox));
+  if (!box) {
+    ts_tree_delete(tree);
+    fail(env, "out of memory");
+    return NULL;
+  }
+  box->tree = tree;
+  napi_value out;
+  if (napi_create_external(env, box, tree_finalize, NULL, &out) != napi_ok) {
+    tree_finalize(env, box, NULL);
+    throw_last(env);
+    return NULL;
+  }
+  return out;
+}
+
+/* The slots' parser for the language, made on first use. */
+static TSParser *parser_for(ParserSlot *slots, const TSLanguage *lang) {
   for (int i = 0; i < MAX_PARSERS; i++) {
-    if (s->parsers[i].language == lang) return s->parsers[i].parser;
-    if (!s->parsers[i].parser) {
+    if (slots[i].language == lang) return slots[i].parser;
+    if (!slots[i].parser) {
       TSParser *p = ts_parser_new();
       if (!ts_parser_set_language(p, lang)) {
         ts_parser_delete(p);
         return NULL;
       }
-      s->parsers[i].language = lang;
-      s->parsers[i].parser = p;
+      slots[i].language = lang;
+      slots[i].parser = p;
       return p;
     }
   }
@@ -350,41 +392,63 @@ static napi_value js_parse(napi_env env, napi_callback_info info) {
   if (!s->xfer) return fail(env, "init was not called");
   const TSLanguage *lang = language_arg(env, argv[0]);
   if (!lang) return fail(env, "not a tree-sitter language");
-  TSParser *parser = parser_for(s, lang);
+  TSParser *parser = parser_for(s->parsers, lang);
   if (!parser) return fail(env, "language version not supported by this tree-sitter runtime");
   size_t len = 0;
-  CHECK(napi_get_value_string_utf16(env, argv[1], NULL, 0, &len));
-  char16_t *text = (char16_t *)malloc((len + 1) * sizeof(char16_t));
-  if (!text) return fail(env, "out of memory");
-  napi_status st = napi_get_value_string_utf16(env, argv[1], text, len + 1, &len);
-  if (st != napi_ok) {
-    free(text);
-    return throw_last(env);
-  }
+  char16_t *text = copy_utf16(env, argv[1], &len);
+  if (!text) return NULL;
   TSTree *tree = ts_parser_parse_string_encoding(parser, NULL, (const char *)text, (uint32_t)(len * sizeof(char16_t)), TSInputEncodingUTF16LE);
   free(text);
   if (!tree) return fail(env, "the parser returned no tree");
-  TreeBox *box = (TreeBox *)malloc(sizeof(TreeBox));
-  box->tree = tree;
-  napi_value out;
-  st = napi_create_external(env, box, tree_finalize, NULL, &out);
-  if (st != napi_ok) {
-    tree_finalize(env, box, NULL);
-    return throw_last(env);
-  }
-  write_node(s->xfer, ts_tree_root_node(tree));
+  napi_value out = tree_external(env, tree);
+  if (out) write_node(s->xfer, ts_tree_root_node(tree));
   return out;
 }
 
-/* deleteTree(tree): frees the tree now (the external's finalizer would only run at GC). */
+typedef struct {
+  napi_async_work work;
+  TSTree *tree;
+} TreeRelease;
+
+static void tree_release_execute(napi_env env, void *data) {
+  (void)env;
+  ts_tree_delete(((TreeRelease *)data)->tree);
+}
+
+static void tree_release_complete(napi_env env, napi_status status, void *data) {
+  (void)status;
+  TreeRelease *r = (TreeRelease *)data;
+  napi_delete_async_work(env, r->work);
+  free(r);
+}
+
+/*
+ * deleteTree(tree, offThread): frees the tree now (the external's finalizer would only run at GC). With
+ * offThread, a libuv pool thread frees it (a big tree takes milliseconds), and the call returns at once;
+ * the tree is unusable from JS either way.
+ */
 static napi_value js_delete_tree(napi_env env, napi_callback_info info) {
-  ARGS(1);
+  ARGS(2);
   void *p = NULL;
-  if (napi_get_value_external(env, argv[0], &p) == napi_ok && p) {
-    TreeBox *box = (TreeBox *)p;
-    if (box->tree) ts_tree_delete(box->tree);
-    box->tree = NULL;
+  if (napi_get_value_external(env, argv[0], &p) != napi_ok || !p) return NULL;
+  TreeBox *box = (TreeBox *)p;
+  TSTree *tree = box->tree;
+  box->tree = NULL;
+  if (!tree) return NULL;
+  bool off = false;
+  if (argc > 1) napi_get_value_bool(env, argv[1], &off);
+  TreeRelease *r = off ? (TreeRelease *)calloc(1, sizeof(TreeRelease)) : NULL;
+  if (r) {
+    napi_value name;
+    r->tree = tree;
+    if (napi_create_string_utf8(env, "dsm_tree_release", NAPI_AUTO_LENGTH, &name) == napi_ok &&
+        napi_create_async_work(env, NULL, name, tree_release_execute, tree_release_complete, r, &r->work) == napi_ok) {
+      if (napi_queue_async_work(env, r->work) == napi_ok) return NULL;
+      napi_delete_async_work(env, r->work);
+    }
+    free(r);
   }
+  ts_tree_delete(tree);
   return NULL;
 }
 
@@ -503,6 +567,34 @@ static void walk(TSNode top, void (*visit)(TSNode, void *), void *ctx) {
   ts_tree_cursor_delete(&cursor);
 }
 
+typedef struct {
+  Words *w;
+  TSQueryCursor *cursor;
+  const TSQuery *query;
+  const uint8_t *roots;
+} RootSearch;
+
+static void visit_root(TSNode d, void *ctx) {
+  RootSearch *r = (RootSearch *)ctx;
+  TSSymbol sym = ts_node_symbol(d);
+  if (!(r->roots[sym >> 3] & (1u << (sym & 7)))) return;
+  ts_query_cursor_exec(r->cursor, r->query, d);
+  push_matches(r->w, r->cursor);
+}
+
+/* Appends the query's matches under top, found only at nodes whose symbol is set in roots (NULL: everywhere). */
+static void find_matches(Words *w, TSQueryCursor *cursor, const TSQuery *query, const uint8_t *roots, TSNode top) {
+  if (!roots) {
+    ts_query_cursor_exec(cursor, query, top);
+    push_matches(w, cursor);
+    return;
+  }
+  ts_query_cursor_set_max_start_depth(cursor, 0);
+  RootSearch r = {w, cursor, query, roots};
+  walk(top, visit_root, &r);
+  ts_query_cursor_set_max_start_depth(cursor, UINT32_MAX);
+}
+
 /*
  * matches(query, tree) → Uint32Array of [pattern, capture count, (capture id, node words) × count] per match,
  * over the whole tree. The root node comes from the transfer buffer.
@@ -515,10 +607,8 @@ static napi_value js_matches(napi_env env, napi_callback_info info) {
   TSTree *tree = tree_arg(env, argv[1]);
   if (!tree) return fail(env, "the tree was deleted");
   if (!s->cursor) s->cursor = ts_query_cursor_new();
-  TSNode node = read_node(s->xfer, tree);
-  ts_query_cursor_exec(s->cursor, (const TSQuery *)qp, node);
   Words w = {0};
-  push_matches(&w, s->cursor);
+  find_matches(&w, s->cursor, (const TSQuery *)qp, NULL, read_node(s->xfer, tree));
   return words_to_array(env, &w);
 }
 
@@ -615,21 +705,6 @@ static napi_value js_descendants(napi_env env, napi_callback_info info) {
   return words_to_array(env, &w);
 }
 
-typedef struct {
-  Words *w;
-  TSQueryCursor *cursor;
-  const TSQuery *query;
-  const uint8_t *roots;
-} RootSearch;
-
-static void visit_root(TSNode d, void *ctx) {
-  RootSearch *r = (RootSearch *)ctx;
-  TSSymbol sym = ts_node_symbol(d);
-  if (!(r->roots[sym >> 3] & (1u << (sym & 7)))) return;
-  ts_query_cursor_exec(r->cursor, r->query, d);
-  push_matches(r->w, r->cursor);
-}
-
 /*
  * matchesAt(query, tree, roots) → the same words as matches(), found by running the query only at the nodes
  * whose symbol is set in `roots` (a bitmap over symbol ids: the root node types of the query's patterns),
@@ -649,12 +724,146 @@ static napi_value js_matches_at(napi_env env, napi_callback_info info) {
   CHECK(napi_get_typedarray_info(env, argv[2], &type, &nbytes, &data, NULL, NULL));
   if (type != napi_uint8_array || nbytes < 8192) return fail(env, "roots must be a Uint8Array of 8192 bytes");
   if (!s->cursor) s->cursor = ts_query_cursor_new();
-  ts_query_cursor_set_max_start_depth(s->cursor, 0);
   Words w = {0};
-  RootSearch r = {&w, s->cursor, (const TSQuery *)qp, (const uint8_t *)data};
-  walk(read_node(s->xfer, tree), visit_root, &r);
-  ts_query_cursor_set_max_start_depth(s->cursor, UINT32_MAX);
+  find_matches(&w, s->cursor, (const TSQuery *)qp, (const uint8_t *)data, read_node(s->xfer, tree));
   return words_to_array(env, &w);
+}
+
+/*
+ * parseAsync(language, source, query, roots) → Promise<[tree, words]>: parses on a libuv pool thread and
+ * runs the query there too, so a thread that extracts records in JS keeps the pool's threads parsing. words
+ * are the root node's NODE_WORDS, then the query's matches as matches() returns them (query null: none);
+ * roots as for matchesAt (null: the whole-tree cursor). Each pool thread keeps its own parsers and cursor.
+ */
+static _Thread_local ParserSlot pool_parsers[MAX_PARSERS];
+static _Thread_local TSQueryCursor *pool_cursor;
+
+typedef struct {
+  napi_async_work work;
+  napi_deferred deferred;
+  const TSLanguage *lang;
+  const TSQuery *query;
+  uint8_t *roots; /* a copy of the bitmap, or NULL */
+  char16_t *text;
+  size_t len;
+  TSTree *tree;
+  Words words;
+  const char *error;
+} ParseWork;
+
+static void parse_work_free(ParseWork *j) {
+  free(j->roots);
+  free(j->text);
+  free(j->words.data);
+  if (j->tree) ts_tree_delete(j->tree);
+  free(j);
+}
+
+static void parse_work_execute(napi_env env, void *data) {
+  (void)env;
+  ParseWork *j = (ParseWork *)data;
+  TSParser *parser = parser_for(pool_parsers, j->lang);
+  if (!parser) {
+    j->error = "language version not supported by this tree-sitter runtime";
+    return;
+  }
+  j->tree = ts_parser_parse_string_encoding(parser, NULL, (const char *)j->text, (uint32_t)(j->len * sizeof(char16_t)), TSInputEncodingUTF16LE);
+  free(j->text);
+  j->text = NULL;
+  if (!j->tree) {
+    j->error = "the parser returned no tree";
+    return;
+  }
+  TSNode root = ts_tree_root_node(j->tree);
+  push_node(&j->words, root);
+  if (j->query) {
+    if (!pool_cursor) pool_cursor = ts_query_cursor_new();
+    find_matches(&j->words, pool_cursor, j->query, j->roots, root);
+  }
+  if (j->words.failed) j->error = "out of memory";
+}
+
+static void parse_work_complete(napi_env env, napi_status status, void *data) {
+  ParseWork *j = (ParseWork *)data;
+  napi_value result = NULL, error, message;
+  if (status != napi_ok || j->error) {
+    napi_create_string_utf8(env, j->error ? j->error : "the parse was cancelled", NAPI_AUTO_LENGTH, &message);
+    napi_create_error(env, NULL, message, &error);
+    napi_reject_deferred(env, j->deferred, error);
+  } else {
+    napi_value tree = tree_external(env, j->tree);
+    j->tree = NULL; /* the external owns it now (or freed it) */
+    napi_value words = tree ? words_to_array(env, &j->words) : NULL;
+    if (words && napi_create_array_with_length(env, 2, &result) == napi_ok) {
+      napi_set_element(env, result, 0, tree);
+      napi_set_element(env, result, 1, words);
+      napi_resolve_deferred(env, j->deferred, result);
+    } else {
+      napi_value pending = NULL;
+      bool is_pending = false;
+      napi_is_exception_pending(env, &is_pending);
+      if (is_pending) napi_get_and_clear_last_exception(env, &pending);
+      if (!pending) {
+        napi_create_string_utf8(env, "out of memory", NAPI_AUTO_LENGTH, &message);
+        napi_create_error(env, NULL, message, &pending);
+      }
+      napi_reject_deferred(env, j->deferred, pending);
+    }
+  }
+  napi_delete_async_work(env, j->work);
+  parse_work_free(j);
+}
+
+static napi_value js_parse_async(napi_env env, napi_callback_info info) {
+  ARGS(4);
+  const TSLanguage *lang = language_arg(env, argv[0]);
+  if (!lang) return fail(env, "not a tree-sitter language");
+  ParseWork *j = (ParseWork *)calloc(1, sizeof(ParseWork));
+  if (!j) return fail(env, "out of memory");
+  j->lang = lang;
+  napi_valuetype t;
+  napi_typeof(env, argv[2], &t);
+  if (t != napi_null && t != napi_undefined) {
+    void *qp = NULL;
+    if (napi_get_value_external(env, argv[2], &qp) != napi_ok || !qp) {
+      parse_work_free(j);
+      return fail(env, "not a query");
+    }
+    j->query = (const TSQuery *)qp;
+  }
+  napi_typeof(env, argv[3], &t);
+  if (t != napi_null && t != napi_undefined) {
+    napi_typedarray_type type;
+    size_t nbytes = 0;
+    void *data = NULL;
+    if (napi_get_typedarray_info(env, argv[3], &type, &nbytes, &data, NULL, NULL) != napi_ok || type != napi_uint8_array || nbytes < 8192) {
+      parse_work_free(j);
+      return fail(env, "roots must be a Uint8Array of 8192 bytes");
+    }
+    j->roots = (uint8_t *)malloc(8192);
+    if (!j->roots) {
+      parse_work_free(j);
+      return fail(env, "out of memory");
+    }
+    memcpy(j->roots, data, 8192);
+  }
+  j->text = copy_utf16(env, argv[1], &j->len);
+  if (!j->text) {
+    parse_work_free(j);
+    return NULL;
+  }
+  napi_value promise, name;
+  napi_status st = napi_create_promise(env, &j->deferred, &promise);
+  if (st == napi_ok) st = napi_create_string_utf8(env, "dsm_parse", NAPI_AUTO_LENGTH, &name);
+  if (st == napi_ok) st = napi_create_async_work(env, NULL, name, parse_work_execute, parse_work_complete, j, &j->work);
+  if (st == napi_ok) st = napi_queue_async_work(env, j->work);
+  if (st != napi_ok) {
+    /* A created promise is left pending and unreachable: the caller gets the exception instead. */
+    if (j->work) napi_delete_async_work(env, j->work);
+    parse_work_free(j);
+    return throw_last(env);
+  }
+  return promise;
 }
 
 NAPI_MODULE_INIT() {
@@ -664,6 +873,7 @@ NAPI_MODULE_INIT() {
       {"init", NULL, js_init, NULL, NULL, NULL, napi_default, NULL},
       {"languageInfo", NULL, js_language_info, NULL, NULL, NULL, napi_default, NULL},
       {"parse", NULL, js_parse, NULL, NULL, NULL, napi_default, NULL},
+      {"parseAsync", NULL, js_parse_async, NULL, NULL, NULL, napi_default, NULL},
       {"deleteTree", NULL, js_delete_tree, NULL, NULL, NULL, napi_default, NULL},
       {"newQuery", NULL, js_new_query, NULL, NULL, NULL, napi_default, NULL},
       {"matches", NULL, js_matches, NULL, NULL, NULL, napi_default, NULL},

@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Worker } from 'node:worker_threads';
-import { extract } from '../src/lang/extract.js';
+import { extract, extractAsync } from '../src/lang/extract.js';
 import { loadGrammar, queryText } from '../src/lang/grammar.js';
 import { ADDON_PATH, nativeUnavailable, patternRoots } from '../src/lang/native.js';
 import { LANGUAGES, languageOf, type LanguageSpec } from '../src/lang/registry.js';
@@ -20,10 +20,14 @@ async function both(spec: LanguageSpec, source: string) {
   const wasm = await loadGrammar(spec, 'wasm');
   assert.equal(native.backend, 'native', `native binding unavailable: ${nativeUnavailable()}`);
   assert.equal(wasm.backend, 'wasm');
-  return {
+  const out = {
     native: extract(spec, native.parser, native.query, source),
     wasm: extract(spec, wasm.parser, wasm.query, source),
   };
+  // The cold index's path: parsed and matched on a libuv pool thread.
+  assert.ok(native.parser.parseMatched, 'the native parser parses off the thread');
+  assert.deepEqual(await extractAsync(spec, native.parser, native.query, source), out.native, 'parsed on a pool thread');
+  return out;
 }
 
 test('the native tree-sitter binding was built by the install', { skip: optedOut && 'DSM_NATIVE=0' }, () => {
@@ -72,6 +76,51 @@ test('query predicates (#eq?, #any-of?, #match?) filter matches in the native bi
   const cu = 'void h() {\n  LAUNCH_X(float, 4);\n  launch_x(float, 4);\n}\n';
   const r = await both(cuda, cu);
   assert.deepEqual(r.native.calls, r.wasm.calls);
+});
+
+test('files parsed on the pool threads, many at once, give the records of a parse on this thread', { skip: optedOut && 'DSM_NATIVE=0' }, async () => {
+  const root = join(PACKAGE_ROOT, 'test/fixtures/workspace');
+  const files = (readdirSync(root, { recursive: true }) as string[]).map((f) => join(root, f)).filter((f) => languageOf(f));
+  const inputs = await Promise.all(files.map(async (f) => {
+    const spec = languageOf(f)!;
+    return { f, spec, g: await loadGrammar(spec, 'native'), text: readFileSync(f, 'utf8') };
+  }));
+  const sync = inputs.map(({ spec, g, text }) => extract(spec, g.parser, g.query, text));
+  // Every file in flight together, twice over: more parses than pool threads, finishing in any order.
+  const twice = [...inputs, ...inputs];
+  const offThread = await Promise.all(twice.map(({ spec, g, text }) => extractAsync(spec, g.parser, g.query, text)));
+  offThread.forEach((rec, i) => assert.deepEqual(rec, sync[i % inputs.length], twice[i].f));
+});
+
+test('a tree parsed off the thread: its root answers the query from the parse, then as any tree; freed off the thread', { skip: optedOut && 'DSM_NATIVE=0' }, async () => {
+  const spec = LANGUAGES.find((l) => l.id === 'python')!;
+  const g = await loadGrammar(spec, 'native');
+  const code = 'import os\nclass A:\n    def f(self):\n        return os.path.join(self.x, g(1))\n';
+  const shape = (ms: { patternIndex: number; captures: { name: string; node: { text: string; startIndex: number } }[] }[]) =>
+    ms.map((m) => [m.patternIndex, ...m.captures.map((c) => `${c.name}=${c.node.text}@${c.node.startIndex}`)]);
+  const plain = g.parser.parse(code)!;
+  const expected = shape(g.query.matches(plain.rootNode));
+  plain.delete();
+  assert.equal(expected.length, 5);
+  const tree = await g.parser.parseMatched!(code, g.query);
+  assert.equal(tree.rootNode.type, 'module');
+  assert.equal(tree.rootNode.endIndex, code.length);
+  assert.deepEqual(shape(g.query.matches(tree.rootNode)), expected, 'from the words found with the parse');
+  assert.deepEqual(shape(g.query.matches(tree.rootNode)), expected, 'run again on this thread');
+  const cls = tree.rootNode.namedChildren[1]!;
+  assert.equal(cls.type, 'class_definition');
+  assert.deepEqual(shape(g.query.matches(cls)), expected.filter((m) => m.slice(1).every((c) => Number(String(c).split('@').pop()) >= cls.startIndex)), 'a subtree is queried here, not from the root\'s words');
+  tree.delete();
+  assert.throws(() => cls.firstNamedChild, /deleted tree/);
+  tree.delete(); // twice is harmless
+  const require = createRequire(import.meta.url);
+  const addon = require(ADDON_PATH) as { parseAsync(l: object, s: string, q: object | null, r: Uint8Array | null): Promise<unknown> };
+  const lang = (require(spec.grammar.pkg) as { language: object }).language;
+  assert.throws(() => addon.parseAsync({}, code, null, null), /not a tree-sitter language/);
+  assert.throws(() => addon.parseAsync(lang, code, null, new Uint8Array(8)), /roots must be a Uint8Array of 8192 bytes/);
+  const [handle, words] = await addon.parseAsync(lang, code, null, null) as [object, Uint32Array];
+  assert.ok(handle);
+  assert.equal(words.length, 10, 'no query: the root node\'s words only');
 });
 
 test('a node of a deleted tree throws instead of reading freed memory', { skip: optedOut && 'DSM_NATIVE=0' }, async () => {

@@ -1,6 +1,6 @@
 /** Reads and parses one file into a FileRecord, or says why it was skipped. Runs inside a worker. */
 import { lstatSync, readFileSync } from 'node:fs';
-import { extract } from '../lang/extract.js';
+import { extractAsync } from '../lang/extract.js';
 import { loadGrammar } from '../lang/grammar.js';
 import { languageById } from '../lang/registry.js';
 import type { CachedSkip } from './cache.js';
@@ -40,7 +40,7 @@ export async function parseFile(absPath: string, relPath: string, langId: string
   if (longestLine(text) > MAX_LINE) return skip(`minified (a line over ${MAX_LINE} chars)`);
   try {
     const g = await loadGrammar(spec);
-    const rec = extract(spec, g.parser, g.query, text);
+    const rec = await extractAsync(spec, g.parser, g.query, text);
     return { path: relPath, size: buf.length, mtimeMs, ...rec };
   } catch (e) {
     return skip(`parse failed: ${(e as Error).message}`);

@@ -1,12 +1,18 @@
 /**
  * A pool of parser worker threads. Files go out in one-language batches, largest files first (so no big
- * file is left for the end while the other worker idles), each batch capped by bytes. With the native parser
- * a query is compiled once per process and shared by the workers, so an idle worker takes the next batch
- * whatever its language. With web-tree-sitter each worker compiles its own (0.05–0.4 s per language), so a
- * worker prefers languages it has already compiled and takes up a language another worker has only when
- * enough of it is queued to pay for that. Results come back as codec blobs (see
- * worker.ts). A worker that dies is replaced and the files of its batch come back as skipped with the
- * reason, so indexing always finishes. Idle workers are unref'd: they never keep the process alive.
+ * file is left for the end while the rest of the machine idles), each batch capped by bytes.
+ *
+ * With the native parser the parse itself runs on libuv's pool threads: a worker sends a batch's files
+ * there all at once and extracts each file's records as its parse completes, so one worker keeps about
+ * three threads busy, and it holds two batches so the parsing never waits for the main thread. A query is
+ * compiled once per process and shared, so a worker takes the next batch whatever its language. With
+ * web-tree-sitter a worker parses on its own thread, one file at a time, one worker per thread, and
+ * compiles its own queries (0.05–0.4 s per language): a worker prefers languages it has already compiled
+ * and takes up a language another worker has only when enough of it is queued to pay for that.
+ *
+ * Results come back as codec blobs (see worker.ts). A worker that dies is replaced and the files of its
+ * batches come back as skipped with the reason, so indexing always finishes. Idle workers are unref'd:
+ * they never keep the process alive.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -33,11 +39,17 @@ interface Batch {
   bytes: number;
   files: ParseInput[];
   done: (blobs: Uint8Array[] | Error) => void;
+  /**
+   * A retry after a crash: it goes to a worker that holds nothing else, and that worker gets nothing else
+   * meanwhile, so a second crash is blamed on this file alone.
+   */
+  alone?: boolean;
 }
 
 interface Slot {
   worker: Worker;
-  batch?: Batch;
+  /** The batches sent and not yet answered, by job id (a warm-up job is an empty batch). */
+  jobs: Map<number, Batch>;
   /** Languages whose grammar and query this worker has loaded. */
   langs: Set<string>;
 }
@@ -53,6 +65,24 @@ export class ParserPool {
   private readonly sharedQueries = parserInUse() === 'native';
 
   constructor(private threads = defaultThreads()) {}
+
+  /**
+   * Workers to run. The native binding parses on libuv's pool threads, so a worker's own thread only
+   * extracts records while its files parse, and one worker keeps about three threads busy (extraction is
+   * about a third of a parse's CPU). Each extra worker would be one more V8 isolate optimizing the same
+   * extractor (~2.5 CPU-s per cold index). With web-tree-sitter a worker parses on its own thread: one each.
+   */
+  private get workerCap(): number {
+    return this.sharedQueries ? Math.ceil(this.threads / 3) : this.threads;
+  }
+
+  /**
+   * Batches a worker holds at once. Native: two, so its files keep parsing while the main thread takes one
+   * batch's results and sends the next (else each batch would end with its last file parsing alone).
+   */
+  private get depth(): number {
+    return this.sharedQueries ? 2 : 1;
+  }
 
   get workers(): number {
     return this.slots.length;
@@ -81,6 +111,7 @@ export class ParserPool {
       const batch: Batch = {
         lang,
         bytes,
+        alone: front,
         files: idx.map((i) => files[i]),
         done: (reply) => {
           if (reply instanceof Error && idx.length > 1) {
@@ -108,7 +139,7 @@ export class ParserPool {
   /** Loads grammars and compiles queries in one worker ahead of need, so the first re-read is fast. */
   warm(langs: string[]): void {
     if (!langs.length) return;
-    const slot = this.slots.find((s) => !s.batch) ?? (this.slots.length < this.threads ? this.spawn() : undefined);
+    const slot = this.slots.find((s) => !s.jobs.size) ?? (this.slots.length < this.workerCap ? this.spawn() : undefined);
     if (slot) this.send(slot, langs);
   }
 
@@ -117,22 +148,22 @@ export class ParserPool {
    * when the file list is (listing a checkout takes longer than starting a worker).
    */
   prestart(): void {
-    while (this.slots.length < this.threads) this.send(this.spawn(), []);
+    while (this.slots.length < this.workerCap) this.send(this.spawn(), []);
   }
 
   private send(slot: Slot, langs: string[]): void {
     slot.worker.ref();
-    slot.batch = { lang: '', bytes: 0, files: [], done: () => {} };
-    for (const l of langs) slot.langs.add(l);
     const job: ParseJob = { id: ++this.nextId, warm: langs };
+    slot.jobs.set(job.id, { lang: '', bytes: 0, files: [], done: () => {} });
+    for (const l of langs) slot.langs.add(l);
     slot.worker.postMessage(job);
   }
 
   /** Sets the number of workers; idle ones beyond it are terminated now, busy ones when done. */
   setThreads(n: number): void {
     this.threads = Math.max(1, n);
-    const idle = this.slots.filter((x) => !x.batch);
-    for (const s of idle.slice(0, Math.max(0, this.slots.length - this.threads))) this.drop(s);
+    const idle = this.slots.filter((x) => !x.jobs.size);
+    for (const s of idle.slice(0, Math.max(0, this.slots.length - this.workerCap))) this.drop(s);
   }
 
   async close(): Promise<void> {
@@ -141,21 +172,21 @@ export class ParserPool {
   }
 
   private spawn(): Slot {
-    const slot: Slot = { worker: new Worker(WORKER_URL), langs: new Set() };
+    const slot: Slot = { worker: new Worker(WORKER_URL), jobs: new Map(), langs: new Set() };
     slot.worker.unref();
     slot.worker.on('message', (msg: ParseReply) => {
-      const b = slot.batch;
-      slot.batch = undefined;
-      slot.worker.unref();
+      const b = slot.jobs.get(msg.id);
+      slot.jobs.delete(msg.id);
+      if (!slot.jobs.size) slot.worker.unref();
       b?.done(msg.blobs);
-      if (this.slots.length > this.threads) this.drop(slot);
+      if (!slot.jobs.size && this.slots.length > this.workerCap) this.drop(slot);
       this.pump();
     });
     const fail = (err: Error) => {
-      const b = slot.batch;
-      slot.batch = undefined;
+      const held = [...slot.jobs.values()];
+      slot.jobs.clear();
       this.drop(slot);
-      b?.done(err);
+      for (const b of held) b.done(err);
       this.pump();
     };
     slot.worker.on('error', fail);
@@ -167,7 +198,8 @@ export class ParserPool {
   }
 
   private choose(slot: Slot): number {
-    if (this.sharedQueries) return this.queue.length ? 0 : -1;
+    const busy = slot.jobs.size > 0;
+    if (this.sharedQueries) return this.queue.findIndex((b) => !(busy && b.alone));
     return chooseFor(slot, this.slots, this.queue);
   }
 
@@ -179,20 +211,23 @@ export class ParserPool {
 
   private pump(): void {
     for (;;) {
-      const idle = this.slots.filter((s) => !s.batch);
-      if (this.slots.length < this.threads && this.queue.length > idle.length) idle.push(this.spawn());
+      // Idle workers first, then those that can hold one more batch.
+      const open = this.slots
+        .filter((s) => s.jobs.size < this.depth && ![...s.jobs.values()].some((b) => b.alone))
+        .sort((a, b) => a.jobs.size - b.jobs.size);
+      if (this.slots.length < this.workerCap && this.queue.length > open.filter((s) => !s.jobs.size).length) open.unshift(this.spawn());
       let picked: { slot: Slot; at: number } | undefined;
-      for (const slot of idle) {
+      for (const slot of open) {
         const at = this.choose(slot);
         if (at >= 0) { picked = { slot, at }; break; }
       }
       if (!picked) return;
       const { slot } = picked;
       const batch = this.queue.splice(picked.at, 1)[0];
-      slot.batch = batch;
+      const job: ParseJob = { id: ++this.nextId, files: batch.files.map(({ abs, rel, lang }) => ({ abs, rel, lang })), concurrent: this.sharedQueries };
+      slot.jobs.set(job.id, batch);
       slot.langs.add(batch.lang);
       slot.worker.ref();
-      const job: ParseJob = { id: ++this.nextId, files: batch.files.map(({ abs, rel, lang }) => ({ abs, rel, lang })) };
       slot.worker.postMessage(job);
     }
   }
@@ -226,3 +261,4 @@ function crashed(f: ParseInput, err: Error): Parsed {
   const entry = { path: f.rel, reason: `${CRASHED}: ${err.message}`, size: f.size, mtimeMs: f.mtimeMs };
   return { entry, blob: encodeEntry(entry) };
 }
+

@@ -9,16 +9,27 @@ import { languageById } from '../lang/registry.js';
 import { encodeEntry } from './cache.js';
 import { parseFile } from './parse-file.js';
 
-export interface ParseJob { id: number; files?: { abs: string; rel: string; lang: string }[]; warm?: string[] }
+/**
+ * concurrent: the files of the job go in flight at once. The native binding parses on libuv's pool threads
+ * (as many at a time as the pool has: UV_THREADPOOL_SIZE, 4 by default), so this thread extracts one file's
+ * records while others parse; web-tree-sitter parses on this thread, so its files go one by one.
+ */
+export interface ParseJob { id: number; files?: { abs: string; rel: string; lang: string }[]; warm?: string[]; concurrent?: boolean }
 export interface ParseReply { id: number; blobs: Uint8Array[] }
 
+async function parsed(f: { abs: string; rel: string; lang: string }): Promise<Uint8Array> {
+  return encodeEntry(await parseFile(f.abs, f.rel, f.lang));
+}
+
 parentPort!.on('message', async (job: ParseJob) => {
-  const blobs: Uint8Array[] = [];
   for (const id of job.warm ?? []) {
     const spec = languageById(id);
     if (spec) await loadGrammar(spec).catch(() => undefined);
   }
-  for (const f of job.files ?? []) blobs.push(encodeEntry(await parseFile(f.abs, f.rel, f.lang)));
+  const files = job.files ?? [];
+  let blobs: Uint8Array[] = [];
+  if (job.concurrent) blobs = await Promise.all(files.map(parsed));
+  else for (const f of files) blobs.push(await parsed(f));
   const reply: ParseReply = { id: job.id, blobs };
   parentPort!.postMessage(reply, blobs.map((b) => b.buffer as ArrayBuffer));
 });

@@ -10,7 +10,7 @@
  * registry entry.
  */
 import type {
-  SyntaxCapture as QueryCapture, SyntaxMatch as QueryMatch, SyntaxNode as Node, SyntaxParser as Parser, SyntaxQuery as Query,
+  SyntaxCapture as QueryCapture, SyntaxMatch as QueryMatch, SyntaxNode as Node, SyntaxParser as Parser, SyntaxQuery as Query, SyntaxTree,
 } from './syntax.js';
 import type {
   Binding, Call, CallKind, Def, DefKind, ErrorMark, ErrorMarkKind, FileRecord, Import,
@@ -63,7 +63,18 @@ export function contextPatterns(spec: LanguageSpec): string {
 }
 
 export function extract(spec: LanguageSpec, parser: Parser, query: Query, source: string): Extracted {
-  const tree = parser.parse(source);
+  return extractFrom(spec, parser, query, source, parser.parse(source));
+}
+
+/**
+ * extract(), the parse done off this thread when the binding can (the native one): several files can be
+ * in flight while this thread extracts the records of those already parsed.
+ */
+export async function extractAsync(spec: LanguageSpec, parser: Parser, query: Query, source: string): Promise<Extracted> {
+  return extractFrom(spec, parser, query, source, parser.parseMatched ? await parser.parseMatched(source, query) : parser.parse(source));
+}
+
+function extractFrom(spec: LanguageSpec, parser: Parser, query: Query, source: string, tree: SyntaxTree | null): Extracted {
   if (!tree) throw new Error('parser returned no tree');
   try {
     return extractTree(spec, parser, tree.rootNode, query, source);

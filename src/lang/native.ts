@@ -20,7 +20,13 @@ interface Addon {
   /** Symbol names by id, field names by id, and the ids of supertype symbols (`expression`, never a node's own type). */
   languageInfo(language: object): LanguageInfo;
   parse(language: object, source: string): object;
-  deleteTree(tree: object): void;
+  /**
+   * Parses on a libuv pool thread and runs the query there too: [tree, words], words being the root node's
+   * NODE_WORDS and then the matches as matches() / matchesAt() (roots) return them.
+   */
+  parseAsync(language: object, source: string, query: object | null, roots: Uint8Array | null): Promise<[object, Uint32Array]>;
+  /** offThread: a libuv pool thread frees it; the call returns at once. */
+  deleteTree(tree: object, offThread?: boolean): void;
   /** compiled: whether this call compiled the query; false when another thread of the process had (it is shared). */
   newQuery(language: object, source: string): { query: object; compiled: boolean; captureNames: string[]; predicates: (number | string)[][] };
   matches(query: object, tree: object): Uint32Array;
@@ -87,6 +93,8 @@ interface Tree {
   source: string;
   lang: Lang;
   deleted: boolean;
+  /** The root's matches of one query, found with the parse (parseMatched), until matches() takes them. */
+  matched: { query: NativeQuery; words: Uint32Array } | undefined;
 }
 
 class NativeNode implements SyntaxNode {
@@ -120,7 +128,8 @@ class NativeNode implements SyntaxNode {
     this.startIndex = this.c0 >>> 1;
   }
 
-  get type(): string { return this.tree.lang.types[this.symbol] || 'ERROR'; }
+  // ERROR (65535) is past the end of the types: read out of bounds, it would throw away optimized code.
+  get type(): string { return this.symbol === ERROR_SYMBOL ? 'ERROR' : this.tree.lang.types[this.symbol] || 'ERROR'; }
   get text(): string { return this.tree.source.slice(this.startIndex, this.endIndex); }
   get startPosition(): Point { return { row: this.c1, column: this.c2 >>> 1 }; }
   get endPosition(): Point { return { row: this.endRow, column: this.endColumn }; }
@@ -311,11 +320,16 @@ export function patternRoots(source: string, types: readonly (string | null)[], 
   return bits;
 }
 
+/** The id of the node whose words start the array. */
+function words0Id(w: Uint32Array): number {
+  return w[1] * 0x100000000 + w[0];
+}
+
 class NativeQuery implements SyntaxQuery {
   readonly captureNames: string[];
-  private readonly handle: object;
+  readonly handle: object;
   private readonly predicates: Predicate[][];
-  private readonly roots: Uint8Array | undefined;
+  readonly roots: Uint8Array | undefined;
 
   constructor(lang: Lang, source: string) {
     const q = addon!.newQuery(lang.handle, source);
@@ -328,10 +342,19 @@ class NativeQuery implements SyntaxQuery {
   matches(root: SyntaxNode): SyntaxMatch[] {
     if (!(root instanceof NativeNode)) throw new Error('a native query needs a native node');
     const tree = root.tree;
-    root.send();
-    const words = this.roots ? addon!.matchesAt(this.handle, tree.handle, this.roots) : addon!.matches(this.handle, tree.handle);
+    const pre = tree.matched;
+    let words: Uint32Array;
+    let i = 0;
+    if (pre && pre.query === this && root.id === words0Id(pre.words)) {
+      tree.matched = undefined;
+      words = pre.words;
+      i = NODE_WORDS;
+    } else {
+      root.send();
+      words = this.roots ? addon!.matchesAt(this.handle, tree.handle, this.roots) : addon!.matches(this.handle, tree.handle);
+    }
     const out: SyntaxMatch[] = [];
-    for (let i = 0; i < words.length;) {
+    while (i < words.length) {
       const patternIndex = words[i++];
       const count = words[i++];
       const captures: SyntaxCapture[] = new Array(count);
@@ -353,17 +376,31 @@ class NativeParser implements SyntaxParser {
 
   parse(source: string): SyntaxTree {
     const handle = addon!.parse(this.lang.handle, source);
-    const tree: Tree = { handle, source, lang: this.lang, deleted: false };
-    const rootNode = new NativeNode(tree, xfer, 0);
-    return {
-      rootNode,
-      delete() {
-        if (tree.deleted) return;
-        tree.deleted = true;
-        addon!.deleteTree(handle);
-      },
-    };
+    return syntaxTree({ handle, source, lang: this.lang, deleted: false, matched: undefined }, xfer);
   }
+
+  /**
+   * Parses on a pool thread, where the query's matches of the root are found too: the calling thread only
+   * waits, so it can extract another file's records meanwhile.
+   */
+  async parseMatched(source: string, query: SyntaxQuery): Promise<SyntaxTree> {
+    if (!(query instanceof NativeQuery)) return this.parse(source);
+    const [handle, words] = await addon!.parseAsync(this.lang.handle, source, query.handle, query.roots ?? null);
+    return syntaxTree({ handle, source, lang: this.lang, deleted: false, matched: { query, words } }, words);
+  }
+}
+
+/** The tree behind the SyntaxTree interface, its root node read from the first words of rootWords. */
+function syntaxTree(tree: Tree, rootWords: Uint32Array): SyntaxTree {
+  return {
+    rootNode: new NativeNode(tree, rootWords, 0),
+    delete() {
+      if (tree.deleted) return;
+      tree.deleted = true;
+      tree.matched = undefined;
+      addon!.deleteTree(tree.handle, true);
+    },
+  };
 }
 
 const langs = new Map<string, Lang>();

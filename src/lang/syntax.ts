@@ -34,6 +34,11 @@ export interface SyntaxTree {
 
 export interface SyntaxParser {
   parse(source: string): SyntaxTree | null;
+  /**
+   * Only the native binding: parses off the calling thread, the query's matches of the root found there
+   * too (the tree's root then answers query.matches() without running it again).
+   */
+  parseMatched?(source: string, query: SyntaxQuery): Promise<SyntaxTree>;
 }
 
 export interface SyntaxCapture {
