@@ -21,6 +21,9 @@
 #include <string.h>
 #include <tree_sitter/api.h>
 #include <uv.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #define NODE_WORDS 10
 #define MAX_PARSERS 16
@@ -866,6 +869,21 @@ static napi_value js_parse_async(napi_env env, napi_callback_info info) {
   return promise;
 }
 
+/*
+ * trim(): hands memory that malloc keeps free back to the system. The pool threads parse in their own malloc
+ * arenas, which keep the peak of a cold index (~35 MB over two checkouts) after it ends; glibc's malloc_trim
+ * releases the free pages of every arena. Elsewhere a no-op.
+ */
+static napi_value js_trim(napi_env env, napi_callback_info info) {
+  (void)info;
+#ifdef __GLIBC__
+  malloc_trim(0);
+#endif
+  napi_value out;
+  napi_get_undefined(env, &out);
+  return out;
+}
+
 NAPI_MODULE_INIT() {
   State *s = (State *)calloc(1, sizeof(State));
   if (!s || napi_set_instance_data(env, s, state_free, NULL) != napi_ok) return NULL;
@@ -875,6 +893,7 @@ NAPI_MODULE_INIT() {
       {"parse", NULL, js_parse, NULL, NULL, NULL, napi_default, NULL},
       {"parseAsync", NULL, js_parse_async, NULL, NULL, NULL, napi_default, NULL},
       {"deleteTree", NULL, js_delete_tree, NULL, NULL, NULL, napi_default, NULL},
+      {"trim", NULL, js_trim, NULL, NULL, NULL, napi_default, NULL},
       {"newQuery", NULL, js_new_query, NULL, NULL, NULL, napi_default, NULL},
       {"matches", NULL, js_matches, NULL, NULL, NULL, napi_default, NULL},
       {"matchesAt", NULL, js_matches_at, NULL, NULL, NULL, napi_default, NULL},

@@ -224,7 +224,12 @@ export class ParserPool {
       if (!picked) return;
       const { slot } = picked;
       const batch = this.queue.splice(picked.at, 1)[0];
-      const job: ParseJob = { id: ++this.nextId, files: batch.files.map(({ abs, rel, lang }) => ({ abs, rel, lang })), concurrent: this.sharedQueries };
+      const job: ParseJob = {
+        id: ++this.nextId,
+        files: batch.files.map(({ abs, rel, lang }) => ({ abs, rel, lang })),
+        concurrent: this.sharedQueries,
+        trim: this.sharedQueries && !this.queue.length,
+      };
       slot.jobs.set(job.id, batch);
       slot.langs.add(batch.lang);
       slot.worker.ref();

@@ -5,6 +5,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { loadGrammar } from '../lang/grammar.js';
+import { releaseParserMemory } from '../lang/native.js';
 import { languageById } from '../lang/registry.js';
 import { encodeEntry } from './cache.js';
 import { parseFile } from './parse-file.js';
@@ -14,7 +15,14 @@ import { parseFile } from './parse-file.js';
  * (as many at a time as the pool has: UV_THREADPOOL_SIZE, 4 by default), so this thread extracts one file's
  * records while others parse; web-tree-sitter parses on this thread, so its files go one by one.
  */
-export interface ParseJob { id: number; files?: { abs: string; rel: string; lang: string }[]; warm?: string[]; concurrent?: boolean }
+export interface ParseJob {
+  id: number;
+  files?: { abs: string; rel: string; lang: string }[];
+  warm?: string[];
+  concurrent?: boolean;
+  /** The pool has nothing more queued: give back the parsers' free memory (see releaseParserMemory). */
+  trim?: boolean;
+}
 export interface ParseReply { id: number; blobs: Uint8Array[] }
 
 async function parsed(f: { abs: string; rel: string; lang: string }): Promise<Uint8Array> {
@@ -32,4 +40,5 @@ parentPort!.on('message', async (job: ParseJob) => {
   else for (const f of files) blobs.push(await parsed(f));
   const reply: ParseReply = { id: job.id, blobs };
   parentPort!.postMessage(reply, blobs.map((b) => b.buffer as ArrayBuffer));
+  if (job.trim) releaseParserMemory();
 });
