@@ -266,4 +266,3 @@ function crashed(f: ParseInput, err: Error): Parsed {
   const entry = { path: f.rel, reason: `${CRASHED}: ${err.message}`, size: f.size, mtimeMs: f.mtimeMs };
   return { entry, blob: encodeEntry(entry) };
 }
-
