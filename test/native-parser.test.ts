@@ -144,10 +144,11 @@ test('the index command says which parser it used; the wasm fallback indexes the
     const cacheDir = mkdtempSync(join(tmpdir(), 'dsm-parser-'));
     const args = [SERVER_JS, 'index', '--json', '--dynamo', fx.dynamo, '--sglang', fx.sglang, '--cache-dir', cacheDir];
     const { stdout, stderr } = await promisify(execFile)(process.execPath, args, { env }).finally(() => rmSync(cacheDir, { recursive: true, force: true }));
-    return { report: JSON.parse(stdout.trim().split('\n').pop()!) as { parser: string; repos: { name: string; parsed: number }[] }, stderr };
+    return { report: JSON.parse(stdout.trim().split('\n').pop()!) as { parser: string; cpuSeconds: number; repos: { name: string; parsed: number }[] }, stderr };
   };
   const wasm = await index('wasm');
   assert.match(wasm.report.parser, /^web-tree-sitter \(DSM_PARSER=wasm\)/);
+  assert.ok(wasm.report.cpuSeconds > 0, 'the report gives the process\'s CPU time');
   assert.match(wasm.stderr, /parsing with web-tree-sitter/);
   if (!optedOut) {
     const native = await index();

@@ -3,7 +3,8 @@
 //   write the cache), next to universal-ctags over the same source files, and to the same command with the
 //   web-tree-sitter fallback (DSM_PARSER=wasm); the three alternate round by round, so each round's ratios
 //   compare runs made under the same machine load;
-// - the floor: tree-sitter alone over the same files (scripts/parse-cost.mjs), CPU ÷ the parser threads;
+// - the floor: tree-sitter alone over the same files (scripts/parse-cost.mjs), CPU ÷ the parser threads,
+//   and the cold index's own CPU (every thread; steadier than wall time on a shared machine) against it;
 // - warm: the same command on the written cache (load, stat every file, nothing to re-read);
 // - warm start to first answer: `dynamo-sglang-mcp explore SYMBOL` from spawn to exit on the warm cache;
 // - one edited file: in one process, the next explore call after appending a definition to a source file
@@ -176,7 +177,8 @@ export async function run({ repos, distDir }) {
     ['  of which parse + extract (in process)', '', '', s(cold.json.seconds.parse * 1000), '', '', ''],
     ['cold index, web-tree-sitter fallback (DSM_PARSER=wasm)', parsed, mb.toFixed(1), s(coldWasm.ms), (mb / (coldWasm.ms / 1000)).toFixed(1), coldWasm.json.peakRssMB, tags ? `${(coldWasm.ms / tags.ms).toFixed(1)}× ctags; native is ${ratio('wasm', 'native').toFixed(2)}× faster per round` : ''],
     floor
-      ? [`tree-sitter alone, same files (parse + query + free: ${(floor.cpuMs / 1000).toFixed(1)} CPU-s on one thread), ÷ ${floor.threads} threads`, floor.files, floor.mb.toFixed(1), s(floor.cpuMs / floor.threads), '', '', `the floor: cold is ${(cold.ms / (floor.cpuMs / floor.threads)).toFixed(2)}× it`]
+      ? [`tree-sitter alone, same files (parse + query + free: ${(floor.cpuMs / 1000).toFixed(1)} CPU-s on one thread), ÷ ${floor.threads} threads`, floor.files, floor.mb.toFixed(1), s(floor.cpuMs / floor.threads), '', '',
+        `the floor: cold is ${(cold.ms / (floor.cpuMs / floor.threads)).toFixed(2)}× it; cold's CPU ${cold.json.cpuSeconds.toFixed(1)} s is ${(cold.json.cpuSeconds * 1000 / floor.cpuMs).toFixed(2)}× tree-sitter's`]
       : ['tree-sitter alone: not measured (native parser not built)', '', '', '-', '', '', ''],
     ['universal-ctags, same files (defs only)', files.length, mb.toFixed(1), tags ? s(tags.ms) : '-', tags ? (mb / (tags.ms / 1000)).toFixed(1) : '-', tags ? Math.round(tags.rss) : '-', '1×'],
     ['warm index: load cache + stat all (spawn → exit)', warm.json.repos.reduce((a, r) => a + r.fromCache, 0), '', s(warm.ms), '', warm.json.peakRssMB, tags ? `${(warm.ms / tags.ms).toFixed(2)}× ctags` : ''],

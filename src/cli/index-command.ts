@@ -31,6 +31,8 @@ export async function runIndexCommand(ws: Workspace, json: boolean): Promise<voi
       load: report.ms.load / 1000, scan: report.ms.scan / 1000, parse: report.ms.parse / 1000,
     },
     peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+    /** CPU of the whole process (every thread: workers, parser threads, the compiler's): steadier than wall time on a shared machine. */
+    cpuSeconds: cpuSeconds(),
     parser: parserInUse(),
   };
   if (json) {
@@ -44,5 +46,10 @@ export async function runIndexCommand(ws: Workspace, json: boolean): Promise<voi
     process.stdout.write(`  ${what} — ${r.cacheFile} (${mb(r.cacheBytes)} MB)\n`);
   }
   const s = out.seconds;
-  process.stdout.write(`indexed in ${s.ready.toFixed(2)} s (load ${s.load.toFixed(2)}, scan ${s.scan.toFixed(2)}, parse ${s.parse.toFixed(2)}), cache written in ${s.write.toFixed(2)} s, peak RSS ${out.peakRssMB} MB; parser: ${parserInUse()}\n`);
+  process.stdout.write(`indexed in ${s.ready.toFixed(2)} s (load ${s.load.toFixed(2)}, scan ${s.scan.toFixed(2)}, parse ${s.parse.toFixed(2)}), cache written in ${s.write.toFixed(2)} s, ${out.cpuSeconds.toFixed(1)} CPU-s, peak RSS ${out.peakRssMB} MB; parser: ${parserInUse()}\n`);
+}
+
+function cpuSeconds(): number {
+  const u = process.cpuUsage();
+  return Math.round((u.user + u.system) / 1e4) / 100;
 }
