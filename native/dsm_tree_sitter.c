@@ -598,20 +598,51 @@ static void find_matches(Words *w, TSQueryCursor *cursor, const TSQuery *query, 
   ts_query_cursor_set_max_start_depth(cursor, UINT32_MAX);
 }
 
+/* The query behind a JS external, or NULL. */
+static const TSQuery *query_arg(napi_env env, napi_value v) {
+  void *p = NULL;
+  if (napi_get_value_external(env, v, &p) != napi_ok || !p) return NULL;
+  return (const TSQuery *)p;
+}
+
 /*
- * matches(query, tree) → Uint32Array of [pattern, capture count, (capture id, node words) × count] per match,
- * over the whole tree. The root node comes from the transfer buffer.
+ * A roots bitmap argument (see find_matches): *out is its bytes, or NULL for null/undefined. False, with an
+ * exception pending, when it is anything else.
+ */
+static bool roots_arg(napi_env env, napi_value v, const uint8_t **out) {
+  *out = NULL;
+  napi_valuetype t;
+  if (napi_typeof(env, v, &t) == napi_ok && (t == napi_null || t == napi_undefined)) return true;
+  napi_typedarray_type type;
+  size_t nbytes = 0;
+  void *data = NULL;
+  if (napi_get_typedarray_info(env, v, &type, &nbytes, &data, NULL, NULL) != napi_ok || type != napi_uint8_array || nbytes < 8192) {
+    fail(env, "roots must be a Uint8Array of 8192 bytes");
+    return false;
+  }
+  *out = (const uint8_t *)data;
+  return true;
+}
+
+/*
+ * matches(query, tree, roots?) → Uint32Array of [pattern, capture count, (capture id, node words) × count]
+ * per match, under the node in the transfer buffer. With roots (a bitmap over symbol ids: the root node
+ * types of the query's patterns) the query runs only at the nodes whose symbol is set, each run limited to
+ * patterns that start there; a plain cursor walk visits the rest of the tree, which costs a fraction of the
+ * query cursor's per-node work. Without it, the query cursor walks the whole tree.
  */
 static napi_value js_matches(napi_env env, napi_callback_info info) {
-  ARGS(2);
+  ARGS(3);
   State *s = state_of(env);
-  void *qp = NULL;
-  if (napi_get_value_external(env, argv[0], &qp) != napi_ok || !qp) return fail(env, "not a query");
+  const TSQuery *query = query_arg(env, argv[0]);
+  if (!query) return fail(env, "not a query");
   TSTree *tree = tree_arg(env, argv[1]);
   if (!tree) return fail(env, "the tree was deleted");
+  const uint8_t *roots = NULL;
+  if (argc > 2 && !roots_arg(env, argv[2], &roots)) return NULL;
   if (!s->cursor) s->cursor = ts_query_cursor_new();
   Words w = {0};
-  find_matches(&w, s->cursor, (const TSQuery *)qp, NULL, read_node(s->xfer, tree));
+  find_matches(&w, s->cursor, query, roots, read_node(s->xfer, tree));
   return words_to_array(env, &w);
 }
 
@@ -709,34 +740,10 @@ static napi_value js_descendants(napi_env env, napi_callback_info info) {
 }
 
 /*
- * matchesAt(query, tree, roots) → the same words as matches(), found by running the query only at the nodes
- * whose symbol is set in `roots` (a bitmap over symbol ids: the root node types of the query's patterns),
- * each run limited to patterns that start at that node. A plain cursor walk visits the rest of the tree,
- * which costs a fraction of the query cursor's per-node work.
- */
-static napi_value js_matches_at(napi_env env, napi_callback_info info) {
-  ARGS(3);
-  State *s = state_of(env);
-  void *qp = NULL;
-  if (napi_get_value_external(env, argv[0], &qp) != napi_ok || !qp) return fail(env, "not a query");
-  TSTree *tree = tree_arg(env, argv[1]);
-  if (!tree) return fail(env, "the tree was deleted");
-  napi_typedarray_type type;
-  size_t nbytes;
-  void *data;
-  CHECK(napi_get_typedarray_info(env, argv[2], &type, &nbytes, &data, NULL, NULL));
-  if (type != napi_uint8_array || nbytes < 8192) return fail(env, "roots must be a Uint8Array of 8192 bytes");
-  if (!s->cursor) s->cursor = ts_query_cursor_new();
-  Words w = {0};
-  find_matches(&w, s->cursor, (const TSQuery *)qp, (const uint8_t *)data, read_node(s->xfer, tree));
-  return words_to_array(env, &w);
-}
-
-/*
  * parseAsync(language, source, query, roots) → Promise<[tree, words]>: parses on a libuv pool thread and
  * runs the query there too, so a thread that extracts records in JS keeps the pool's threads parsing. words
  * are the root node's NODE_WORDS, then the query's matches as matches() returns them (query null: none);
- * roots as for matchesAt (null: the whole-tree cursor). Each pool thread keeps its own parsers and cursor.
+ * roots as for matches() (null: the whole-tree cursor). Each pool thread keeps its own parsers and cursor.
  */
 static _Thread_local ParserSlot pool_parsers[MAX_PARSERS];
 static _Thread_local TSQueryCursor *pool_cursor;
@@ -827,28 +834,24 @@ static napi_value js_parse_async(napi_env env, napi_callback_info info) {
   napi_valuetype t;
   napi_typeof(env, argv[2], &t);
   if (t != napi_null && t != napi_undefined) {
-    void *qp = NULL;
-    if (napi_get_value_external(env, argv[2], &qp) != napi_ok || !qp) {
+    j->query = query_arg(env, argv[2]);
+    if (!j->query) {
       parse_work_free(j);
       return fail(env, "not a query");
     }
-    j->query = (const TSQuery *)qp;
   }
-  napi_typeof(env, argv[3], &t);
-  if (t != napi_null && t != napi_undefined) {
-    napi_typedarray_type type;
-    size_t nbytes = 0;
-    void *data = NULL;
-    if (napi_get_typedarray_info(env, argv[3], &type, &nbytes, &data, NULL, NULL) != napi_ok || type != napi_uint8_array || nbytes < 8192) {
-      parse_work_free(j);
-      return fail(env, "roots must be a Uint8Array of 8192 bytes");
-    }
+  const uint8_t *roots = NULL;
+  if (!roots_arg(env, argv[3], &roots)) {
+    parse_work_free(j);
+    return NULL;
+  }
+  if (roots) {
     j->roots = (uint8_t *)malloc(8192);
     if (!j->roots) {
       parse_work_free(j);
       return fail(env, "out of memory");
     }
-    memcpy(j->roots, data, 8192);
+    memcpy(j->roots, roots, 8192);
   }
   j->text = copy_utf16(env, argv[1], &j->len);
   if (!j->text) {
@@ -896,7 +899,6 @@ NAPI_MODULE_INIT() {
       {"trim", NULL, js_trim, NULL, NULL, NULL, napi_default, NULL},
       {"newQuery", NULL, js_new_query, NULL, NULL, NULL, napi_default, NULL},
       {"matches", NULL, js_matches, NULL, NULL, NULL, napi_default, NULL},
-      {"matchesAt", NULL, js_matches_at, NULL, NULL, NULL, napi_default, NULL},
       {"node", NULL, js_node, NULL, NULL, NULL, napi_default, NULL},
       {"children", NULL, js_children, NULL, NULL, NULL, napi_default, NULL},
       {"descendantsOfType", NULL, js_descendants, NULL, NULL, NULL, napi_default, NULL},

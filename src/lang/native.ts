@@ -22,7 +22,7 @@ interface Addon {
   parse(language: object, source: string): object;
   /**
    * Parses on a libuv pool thread and runs the query there too: [tree, words], words being the root node's
-   * NODE_WORDS and then the matches as matches() / matchesAt() (roots) return them.
+   * NODE_WORDS and then the matches as matches() returns them.
    */
   parseAsync(language: object, source: string, query: object | null, roots: Uint8Array | null): Promise<[object, Uint32Array]>;
   /** Returns the memory malloc holds free (every arena) to the system. */
@@ -31,9 +31,11 @@ interface Addon {
   deleteTree(tree: object, offThread?: boolean): void;
   /** compiled: whether this call compiled the query; false when another thread of the process had (it is shared). */
   newQuery(language: object, source: string): { query: object; compiled: boolean; captureNames: string[]; predicates: (number | string)[][] };
-  matches(query: object, tree: object): Uint32Array;
-  /** The same matches, found by running the query only at nodes whose symbol is set in `roots` (8192 bytes). */
-  matchesAt(query: object, tree: object, roots: Uint8Array): Uint32Array;
+  /**
+   * With roots (8192 bytes, a bit per symbol), the same matches found by running the query only at nodes
+   * whose symbol is set; without, by the query cursor over the whole tree.
+   */
+  matches(query: object, tree: object, roots?: Uint8Array | null): Uint32Array;
   node(op: number, tree: object, arg?: number): number;
   children(tree: object, named: boolean): Uint32Array;
   descendantsOfType(tree: object, symbols: Uint32Array): Uint32Array;
@@ -361,7 +363,7 @@ class NativeQuery implements SyntaxQuery {
       i = NODE_WORDS;
     } else {
       root.send();
-      words = this.roots ? addon!.matchesAt(this.handle, tree.handle, this.roots) : addon!.matches(this.handle, tree.handle);
+      words = addon!.matches(this.handle, tree.handle, this.roots ?? null);
     }
     const out: SyntaxMatch[] = [];
     while (i < words.length) {
