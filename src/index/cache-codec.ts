@@ -66,6 +66,8 @@ class Writer {
 
 const body = new Writer();
 const head = new Writer();
+/** The string table's UTF-8, encoded in place (a fresh array per blob cost more than the encoding). */
+let tableBuf = new Uint8Array(1 << 16);
 
 function isUint(v: unknown): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
@@ -153,10 +155,12 @@ export function encodeValue(value: unknown): Uint8Array {
 
   head.reset();
   const list = [...strings.keys()];
-  const table = utf8.encode(list.join(''));
+  const joined = list.join('');
+  if (tableBuf.length < joined.length * 3) tableBuf = new Uint8Array(joined.length * 3);
+  const tableBytes = utf8.encodeInto(joined, tableBuf).written;
   head.uint(list.length);
-  head.uint(table.length);
-  head.bytes(table);
+  head.uint(tableBytes);
+  head.bytes(tableBuf.subarray(0, tableBytes));
   for (const s of list) head.uint(s.length);
   head.uint(shapeKeys.length);
   for (const keys of shapeKeys) {
