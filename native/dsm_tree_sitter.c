@@ -569,18 +569,18 @@ typedef struct {
  * cursor visits), or only for those whose symbol is set in the bitmap `only` (NULL: all). It reads the
  * subtrees directly, as the tree cursor does inside (tree_cursor.c: child iterator, current node), without
  * the cursor's per-step bookkeeping, and builds a TSNode only for the nodes it visits: a walk of every node
- * takes ~40% of a query's CPU otherwise.
+ * takes ~40% of a query's CPU otherwise. False when it ran out of memory (the walk is then incomplete).
  */
-static void walk(TSNode top, const uint8_t *only, void (*visit)(TSNode, void *), void *ctx) {
+static bool walk(TSNode top, const uint8_t *only, void (*visit)(TSNode, void *), void *ctx) {
   const TSTree *tree = top.tree;
   const TSLanguage *lang = tree->language;
   TSSymbol top_symbol = ts_node_symbol(top);
   if (!only || (only[top_symbol >> 3] & (1u << (top_symbol & 7)))) visit(top, ctx);
   const Subtree *root = (const Subtree *)top.id;
-  if (!ts_subtree_child_count(*root)) return;
+  if (!ts_subtree_child_count(*root)) return true;
   size_t n = 0, cap = 64;
   WalkFrame *stack = malloc(cap * sizeof *stack);
-  if (!stack) return;
+  if (!stack) return false;
   stack[n++] = (WalkFrame){root, ts_language_alias_sequence(lang, root->ptr->production_id), 0, 0, {ts_node_start_byte(top), ts_node_start_point(top)}};
   while (n) {
     WalkFrame *f = &stack[n - 1];
@@ -610,13 +610,17 @@ static void walk(TSNode top, const uint8_t *only, void (*visit)(TSNode, void *),
     if (ts_subtree_child_count(*child)) {
       if (n == cap) {
         WalkFrame *grown = realloc(stack, (cap *= 2) * sizeof *stack);
-        if (!grown) break;
+        if (!grown) {
+          free(stack);
+          return false;
+        }
         stack = grown;
       }
       stack[n++] = (WalkFrame){child, ts_language_alias_sequence(lang, child->ptr->production_id), 0, 0, position};
     }
   }
   free(stack);
+  return true;
 }
 
 typedef struct {
@@ -642,7 +646,7 @@ static void find_matches(Words *w, TSQueryCursor *cursor, const TSQuery *query, 
   }
   ts_query_cursor_set_max_start_depth(cursor, 0);
   RootSearch r = {w, cursor, query, roots};
-  walk(top, roots, visit_root, &r);
+  if (!walk(top, roots, visit_root, &r)) w->failed = true;
   ts_query_cursor_set_max_start_depth(cursor, UINT32_MAX);
 }
 
@@ -783,7 +787,7 @@ static napi_value js_descendants(napi_env env, napi_callback_info info) {
   if (type != napi_uint32_array) return fail(env, "symbols must be a Uint32Array");
   Words w = {0};
   TypeSearch t = {&w, (const uint32_t *)data, nsym};
-  walk(read_node(s->xfer, tree), NULL, visit_type, &t);
+  if (!walk(read_node(s->xfer, tree), NULL, visit_type, &t)) w.failed = true;
   return words_to_array(env, &w);
 }
 
