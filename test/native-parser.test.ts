@@ -55,6 +55,45 @@ test('native and wasm bindings give identical records for every fixture file', {
   assert.deepEqual([...langs].sort(), LANGUAGES.map((l) => l.id).sort());
 });
 
+test('the native walk finds the nodes a tree cursor finds: aliased, inside hidden nodes, extras, errors', { skip: optedOut && 'DSM_NATIVE=0' }, async () => {
+  // The binding walks subtrees itself (walk() in the addon) where web-tree-sitter uses its tree cursor.
+  // Aliased types (field_identifier, type_identifier...) only exist through a production's alias sequence,
+  // comments are extras (outside it), and broken code puts nodes under ERROR.
+  const types: Record<string, string[]> = {
+    python: ['identifier', 'string', 'string_content', 'comment', 'call', 'keyword_argument', 'ERROR'],
+    rust: ['identifier', 'field_identifier', 'type_identifier', 'shorthand_field_identifier', 'line_comment', 'macro_invocation', 'ERROR'],
+    cpp: ['identifier', 'field_identifier', 'type_identifier', 'namespace_identifier', 'comment', 'call_expression', 'ERROR'],
+    cuda: ['identifier', 'field_identifier', 'type_identifier', 'comment', 'kernel_call_syntax', 'call_expression', 'ERROR'],
+  };
+  const root = join(PACKAGE_ROOT, 'test/fixtures/workspace');
+  const sources: [LanguageSpec, string][] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(d, e.name));
+      else if (languageOf(e.name) && types[languageOf(e.name)!.id]) sources.push([languageOf(e.name)!, readFileSync(join(d, e.name), 'utf8')]);
+    }
+  };
+  walk(root);
+  for (const spec of LANGUAGES.filter((l) => types[l.id])) sources.push([spec, 'fn f( {\n  let x = [1, 2;\n}\n#define G(\nclass {\n  def (x:\n']);
+  const seen = new Map<string, number>();
+  for (const [spec, source] of sources) {
+    const native = await loadGrammar(spec, 'native');
+    const wasm = await loadGrammar(spec, 'wasm');
+    const trees = [native.parser.parse(source)!, wasm.parser.parse(source)!];
+    try {
+      for (const type of types[spec.id]) {
+        const [n, w] = trees.map((t) => t.rootNode.descendantsOfType(type).map((x) => `${x!.type}@${x!.startIndex}-${x!.endIndex}`));
+        assert.deepEqual(n, w, `${spec.id} ${type}`);
+        seen.set(`${spec.id} ${type}`, (seen.get(`${spec.id} ${type}`) ?? 0) + n.length);
+      }
+    } finally {
+      for (const t of trees) t.delete();
+    }
+  }
+  // Every type above was found at least once, so each comparison compared something.
+  for (const [key, count] of seen) assert.ok(count > 0, `no ${key} in the fixture files`);
+});
+
 test('offsets and columns are UTF-16 code units in both bindings (accents, emoji before a call)', { skip: optedOut && 'DSM_NATIVE=0' }, async () => {
   const spec = LANGUAGES.find((l) => l.id === 'python')!;
   const source = '# héllo 🚀 wörld\ndef f():\n    """Ünïcode 🚀 doc"""\n    x = "🚀🚀"; g(x)\n    return "é".h()\n';
