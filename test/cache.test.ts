@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
 import { CodecError, decodeValue, encodeValue } from '../src/index/cache-codec.js';
-import { cacheFileFor, readCache } from '../src/index/cache.js';
+import { cacheFileFor, crc32Js, readCache, writeCache } from '../src/index/cache.js';
 import type { Workspace } from '../src/index/workspace.js';
 import { SERVER_JS } from './helpers/client.js';
 import { privateFixture, workspaceOn, type PrivateFixture } from './helpers/private-fixture.js';
@@ -122,6 +122,25 @@ for (const [label, reason, damage] of damages) {
     }
   });
 }
+
+test('the CRC fallback (Node before 20.15) is zlib\'s CRC-32, and continues across chunks', () => {
+  const data = Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 7919) & 0xff));
+  const native = (zlib as unknown as { crc32?: (d: Uint8Array, v?: number) => number }).crc32;
+  assert.equal(crc32Js(Buffer.from('123456789')), 0xcbf43926, 'the CRC-32 check value');
+  assert.equal(crc32Js(data.subarray(1234), crc32Js(data.subarray(0, 1234))), crc32Js(data));
+  if (native) assert.equal(crc32Js(data), native(data) >>> 0);
+});
+
+test('a cache written in chunks reads back whole: blobs across chunk ends, and one bigger than a chunk', async () => {
+  const root = '/somewhere/repo';
+  const file = join(fx.dir, 'chunked', 'x.idx');
+  const sizes = [3, 700_000, 500_000, 1, 2_500_000, 0, 40_000, 1_100_000];
+  const blobs = sizes.map((n, k) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + k) & 0xff));
+  await writeCache(file, { root, allFiles: [], stamps: { dirs: {}, ignores: {}, git: {} } }, blobs);
+  const res = readCache(file, root);
+  assert.ok(res.ok, res.ok ? '' : res.reason);
+  assert.deepEqual(res.cache.blobs.map((b) => Buffer.from(b)), blobs.map((b) => Buffer.from(b)));
+});
 
 test('a blob that passes the checksum but does not decode is a miss too', async () => {
   const ws = await loadDamaged('bad-blob', (b) => {

@@ -118,8 +118,24 @@ export function cacheFileFor(cacheDir: string, root: string): string {
   return join(cacheDir, 'index', `${base}-${hash}.idx`);
 }
 
-const crc32: (data: Uint8Array, value?: number) => number = (zlib as unknown as { crc32?: (d: Uint8Array, v?: number) => number }).crc32 ??
-  ((data, value = 0) => createHash('sha256').update(data).update(String(value)).digest().readUInt32LE(0));
+/** CRC-32 (zlib's), continued from `value`: chunks give the CRC of their concatenation. */
+const crc32: (data: Uint8Array, value?: number) => number = (zlib as unknown as { crc32?: (d: Uint8Array, v?: number) => number }).crc32 ?? crc32Js;
+
+let crcTable: Int32Array | undefined;
+/** Node before 20.15 has no zlib.crc32: the same function, table-driven. */
+export function crc32Js(data: Uint8Array, value = 0): number {
+  if (!crcTable) {
+    crcTable = new Int32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      crcTable[n] = c;
+    }
+  }
+  let c = ~value;
+  for (let i = 0; i < data.length; i++) c = crcTable[(c ^ data[i]) & 0xff] ^ (c >>> 8);
+  return ~c >>> 0;
+}
 
 export type LoadResult = { ok: true; cache: LoadedCache } | { ok: false; reason: string };
 
@@ -290,6 +306,8 @@ export function encodeEntry(entry: CachedEntry): Uint8Array {
   });
 }
 
+const WRITE_CHUNK = 1 << 20;
+
 /**
  * Writes the cache atomically: a temp file in the same directory, then rename. Concurrent writers each
  * rename a complete file; the last one wins. Returns the bytes written.
@@ -298,27 +316,48 @@ export async function writeCache(file: string, header: Omit<CacheHeader, 'format
   await mkdir(dirname(file), { recursive: true });
   const full: CacheHeader = { format: CACHE_FORMAT, fingerprint: fingerprint(), ...header, count: blobs.length, written: new Date().toISOString() };
   const headerBuf = Buffer.from(JSON.stringify(full), 'utf8');
+  // The body is written in chunks, never built whole: a cold index's ~27 MB copy would otherwise stay in
+  // the process until a full GC.
+  const len = Buffer.alloc(4);
   let bodyLen = 0;
-  for (const b of blobs) bodyLen += 4 + b.length;
-  const body = Buffer.allocUnsafe(bodyLen);
-  let pos = 0;
+  let crc = crc32(headerBuf);
   for (const b of blobs) {
-    body.writeUInt32LE(b.length, pos);
-    body.set(b, pos + 4);
-    pos += 4 + b.length;
+    len.writeUInt32LE(b.length);
+    crc = crc32(b, crc32(len, crc));
+    bodyLen += 4 + b.length;
   }
   const fixed = Buffer.alloc(FIXED);
   MAGIC.copy(fixed);
   fixed.writeUInt32LE(headerBuf.length, MAGIC.length);
   fixed.writeUInt32LE(bodyLen, MAGIC.length + 4);
-  fixed.writeUInt32LE(crc32(body, crc32(headerBuf)) >>> 0, MAGIC.length + 8);
+  fixed.writeUInt32LE(crc >>> 0, MAGIC.length + 8);
   const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2, 8)}.tmp`;
   try {
     const fh = await open(tmp, 'w', 0o644);
+    const writeAll = async (part: Uint8Array) => {
+      for (let off = 0; off < part.length;) off += (await fh.write(part, off, part.length - off)).bytesWritten;
+    };
     try {
-      for (const part of [fixed, headerBuf, body]) {
-        for (let off = 0; off < part.length;) off += (await fh.write(part, off, part.length - off)).bytesWritten;
+      await writeAll(fixed);
+      await writeAll(headerBuf);
+      const chunk = Buffer.allocUnsafe(Math.min(WRITE_CHUNK, bodyLen));
+      let pos = 0;
+      for (const b of blobs) {
+        if (pos + 4 + b.length > chunk.length) {
+          await writeAll(chunk.subarray(0, pos));
+          pos = 0;
+        }
+        if (4 + b.length > chunk.length) {
+          len.writeUInt32LE(b.length);
+          await writeAll(len);
+          await writeAll(b);
+          continue;
+        }
+        chunk.writeUInt32LE(b.length, pos);
+        chunk.set(b, pos + 4);
+        pos += 4 + b.length;
       }
+      await writeAll(chunk.subarray(0, pos));
     } finally {
       await fh.close();
     }

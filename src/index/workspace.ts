@@ -99,6 +99,8 @@ export class Workspace {
   private pool?: ParserPool;
   private writes: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** The idle worker has been warmed (warmLater): a recycled one is warmed again at once. */
+  private warmed = false;
 
   constructor(readonly config: WorkspaceConfig) {}
 
@@ -347,8 +349,12 @@ export class Workspace {
     try {
       return await this.pool.parse(inputs, onProgress);
     } finally {
-      // One warm worker stays (unref'd) for the next edit.
+      // One warm worker stays (unref'd) for the next edit; after a big parse, a fresh one (see recycle).
       this.pool.setThreads(1);
+      if (big) {
+        this.pool.recycle();
+        if (this.warmed) this.pool.warm([...new Set(inputs.map((i) => i.lang))]);
+      }
     }
   }
 
@@ -379,6 +385,7 @@ export class Workspace {
       if (this.closed) return;
       this.pool ??= new ParserPool(1);
       this.pool.warm([...langs]);
+      this.warmed = true;
     }, WARM_DELAY_MS);
     t.unref();
   }
