@@ -97,6 +97,20 @@ describe('explore: symbols', () => {
       `#[pymethods] KvRouter::schedule has no counterpart in _core.pyi: ${JSON.stringify(binding.counterparts)}`);
   });
 
+  test('past the detailed page, the other candidates are in structuredContent too, not only in the text', async () => {
+    const a = await ok({ symbol: 'schedule', limit: 1 });
+    assert.match(a.text, /\*\*Other definitions\*\*/);
+    assert.equal(a.s.definitions.length, 1);
+    const listed = [...a.s.definitions, ...a.s.others].map(where).sort();
+    assert.deepEqual(listed, [
+      'dynamo:lib/bindings/python/rust/llm/kv.rs:45',
+      'dynamo:lib/bindings/python/src/dynamo/_core.pyi:55',
+      'dynamo:lib/kv-router/src/scheduler.rs:89',
+      'dynamo:lib/llm/src/kv_router.rs:85',
+    ]);
+    for (const o of a.s.others) assert.ok(a.text.includes(`${o.loc.file}:${o.loc.line}`), `${where(o)} is not in the text`);
+  });
+
   test('Type.method picks the method of that class only (not the HiRadixCache override)', async () => {
     const a = await ok({ symbol: 'RadixCache.evict' });
     assertGolden('explore-symbol-type-dot-method', a.text);

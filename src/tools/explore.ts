@@ -34,6 +34,8 @@ const output = {
   entries: z.array(z.record(z.string(), z.unknown())).optional(),
   outline: z.array(z.record(z.string(), z.unknown())).optional(),
   definitions: z.array(z.record(z.string(), z.unknown())).optional(),
+  others: z.array(z.object({ name: z.string(), kind: z.string(), loc: locSchema }))
+    .describe('Symbol mode: the candidates past the detailed ones, one line each in the text ("Other definitions").').optional(),
   results: z.object({
     directories: z.array(z.object({ loc: locSchema, score: z.number() })),
     files: z.array(z.object({ loc: locSchema, score: z.number() })),
@@ -85,7 +87,10 @@ export const exploreTool = defineTool({
       const more = next ? `${others}\n_${r.total - offset - fit.shown} more definition(s) beyond the detailed ones: pass cursor "${next}", or narrow with Type.method, a file path (file.py:Name), repo or kind._` : '';
       return {
         text: `${r.head}\n\n${fit.text}${more}\n\n${footer}`,
-        structured: { mode: 'symbol', indexed, definitions: r.defs.slice(0, fit.shown), total: r.total, ...(next ? { nextCursor: next } : {}) },
+        structured: {
+          mode: 'symbol', indexed, definitions: r.defs.slice(0, fit.shown),
+          ...(restFit.shown ? { others: r.restDefs.slice(0, restFit.shown) } : {}), total: r.total, ...(next ? { nextCursor: next } : {}),
+        },
       };
     }
 

@@ -55,9 +55,13 @@ export function renderSymbol(ws: Workspace, symbol: string, repo: string | undef
     if (tests.length) head += `\nTests: ${tests.map((t) => locText(ws, t.repo, t.file, t.line)).join(', ')}`;
   }
   // Past the detailed page: one line per remaining candidate, so an ambiguous name is never silently cut.
-  const rest = matches.slice(offset + limit, offset + limit + 60).map((m) => {
+  const restMatches = matches.slice(offset + limit, offset + limit + 60);
+  const rest = restMatches.map((m) => {
     const r = ws.record(m.ref.repo, m.ref.file)!;
     return `- ${kindText(m.def)} \`${qualifiedName(m.def, r.lang)}\` — ${locText(ws, m.ref.repo, m.ref.file, m.def.line)}`;
   });
-  return { head, blocks, defs, total, rest };
+  const restDefs = restMatches.map((m) => ({
+    name: qualifiedName(m.def, ws.record(m.ref.repo, m.ref.file)!.lang), kind: m.def.kind, loc: loc(m.ref.repo, m.ref.file, m.def.line, m.def.endLine),
+  }));
+  return { head, blocks, defs, total, rest, restDefs };
 }
