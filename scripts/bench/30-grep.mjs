@@ -156,5 +156,8 @@ export async function run({ repos, distDir }) {
     console.log('\nCount differences:');
     for (const n of notes) console.log(`- ${n}`);
   } else if (have('rg')) console.log('\nEvery count equals rg\'s on the same files.');
-  console.log(`peak RSS of this process (index + grep workers): ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`);
+  // The index was built in this process when /tmp/dsm-bench-grep held no usable cache (first run, or a new
+  // version): a server's peak after a cold start; otherwise after a warm start.
+  const built = ws.lastReport?.repos.some((r) => r.cacheMiss);
+  console.log(`peak RSS of this process (index ${built ? 'built cold in it' : 'loaded from the cache'} + grep workers): ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`);
 }
