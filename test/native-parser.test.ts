@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -9,7 +9,7 @@ import { extract, extractAsync } from '../src/lang/extract.js';
 import { loadGrammar, queryText } from '../src/lang/grammar.js';
 import { ADDON_PATH, nativeUnavailable, patternRoots } from '../src/lang/native.js';
 import { LANGUAGES, languageOf, type LanguageSpec } from '../src/lang/registry.js';
-import { PACKAGE_ROOT } from '../src/package-root.js';
+import { fixtureSourceFiles } from './helpers/fixture.js';
 
 // The native binding is built by `npm install` (native/build.mjs). Without it the index still works
 // on web-tree-sitter; these tests say so instead of passing on one backend only. DSM_NATIVE=0 opts out.
@@ -35,15 +35,7 @@ test('the native tree-sitter binding was built by the install', { skip: optedOut
 });
 
 test('native and wasm bindings give identical records for every fixture file', { skip: optedOut && 'DSM_NATIVE=0' }, async () => {
-  const root = join(PACKAGE_ROOT, 'test/fixtures/workspace');
-  const files: string[] = [];
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      if (e.isDirectory()) walk(join(d, e.name));
-      else if (languageOf(e.name)) files.push(join(d, e.name));
-    }
-  };
-  walk(root);
+  const files = fixtureSourceFiles();
   assert.ok(files.length >= 20, `only ${files.length} fixture files`);
   const langs = new Set<string>();
   for (const f of files) {
@@ -65,15 +57,8 @@ test('the native walk finds the nodes a tree cursor finds: aliased, inside hidde
     cpp: ['identifier', 'field_identifier', 'type_identifier', 'namespace_identifier', 'comment', 'call_expression', 'ERROR'],
     cuda: ['identifier', 'field_identifier', 'type_identifier', 'comment', 'kernel_call_syntax', 'call_expression', 'ERROR'],
   };
-  const root = join(PACKAGE_ROOT, 'test/fixtures/workspace');
   const sources: [LanguageSpec, string][] = [];
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      if (e.isDirectory()) walk(join(d, e.name));
-      else if (languageOf(e.name) && types[languageOf(e.name)!.id]) sources.push([languageOf(e.name)!, readFileSync(join(d, e.name), 'utf8')]);
-    }
-  };
-  walk(root);
+  for (const f of fixtureSourceFiles()) if (types[languageOf(f)!.id]) sources.push([languageOf(f)!, readFileSync(f, 'utf8')]);
   for (const spec of LANGUAGES.filter((l) => types[l.id])) sources.push([spec, 'fn f( {\n  let x = [1, 2;\n}\n#define G(\nclass {\n  def (x:\n']);
   const seen = new Map<string, number>();
   for (const [spec, source] of sources) {
@@ -118,8 +103,7 @@ test('query predicates (#eq?, #any-of?, #match?) filter matches in the native bi
 });
 
 test('files parsed on the pool threads, many at once, give the records of a parse on this thread', { skip: optedOut && 'DSM_NATIVE=0' }, async () => {
-  const root = join(PACKAGE_ROOT, 'test/fixtures/workspace');
-  const files = (readdirSync(root, { recursive: true }) as string[]).map((f) => join(root, f)).filter((f) => languageOf(f));
+  const files = fixtureSourceFiles();
   const inputs = await Promise.all(files.map(async (f) => {
     const spec = languageOf(f)!;
     return { f, spec, g: await loadGrammar(spec, 'native'), text: readFileSync(f, 'utf8') };

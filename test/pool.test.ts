@@ -4,25 +4,17 @@
  * same records, and a worker busy with a parse is never ended under it.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { ParserPool, type ParseInput } from '../src/index/pool.js';
 import { languageOf } from '../src/lang/registry.js';
 import { PACKAGE_ROOT } from '../src/package-root.js';
+import { fixtureSourceFiles } from './helpers/fixture.js';
 
 function fixtureInputs(): ParseInput[] {
   const root = join(PACKAGE_ROOT, 'test/fixtures/workspace');
-  const out: ParseInput[] = [];
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (languageOf(p)) out.push({ abs: p, rel: relative(root, p), lang: languageOf(p)!.id, size: statSync(p).size });
-    }
-  };
-  walk(root);
-  return out;
+  return fixtureSourceFiles().map((p) => ({ abs: p, rel: relative(root, p), lang: languageOf(p)!.id, size: statSync(p).size }));
 }
 
 test('a recycled pool ends its idle workers, parses again with a fresh one, and never ends a busy one', async () => {

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadGrammar } from '../src/lang/grammar.js';
 import { PACKAGE_ROOT } from '../src/package-root.js';
 import { LANGUAGES, languageOf } from '../src/lang/registry.js';
+import { fixtureSourceFiles } from './helpers/fixture.js';
 
 test('every registered language has query files that compile', async () => {
   for (const spec of LANGUAGES) {
@@ -18,15 +19,7 @@ test('every registered language has query files that compile', async () => {
 });
 
 test('every registered language has a fixture file', () => {
-  const root = join(PACKAGE_ROOT, 'test/fixtures/workspace');
-  const seen = new Set<string>();
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      if (e.isDirectory()) walk(join(d, e.name));
-      else { const l = languageOf(e.name); if (l) seen.add(l.id); }
-    }
-  };
-  if (existsSync(root)) walk(root);
+  const seen = new Set(fixtureSourceFiles().map((f) => languageOf(f)!.id));
   for (const spec of LANGUAGES) assert.ok(seen.has(spec.id), `no fixture file for ${spec.id} under test/fixtures/workspace`);
 });
 

@@ -2,12 +2,13 @@
  * The fixture workspace as git repos: built once per test process into a temp dir by
  * test/fixtures/make-fixture-repos.mjs (deterministic history), then indexed once.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { resolveConfig } from '../../src/index/config.js';
 import { Workspace } from '../../src/index/workspace.js';
+import { languageOf } from '../../src/lang/registry.js';
 import { PACKAGE_ROOT } from '../../src/package-root.js';
 
 export interface FixtureRepos { dir: string; dynamo: string; sglang: string; cacheDir: string }
@@ -36,4 +37,17 @@ export function fixtureWorkspace(): Promise<Workspace> {
     return w;
   })();
   return ws;
+}
+
+/** Absolute paths of the fixture workspace's source files (those with a registered language), in the tree. */
+export function fixtureSourceFiles(): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(d, e.name));
+      else if (languageOf(e.name)) out.push(join(d, e.name));
+    }
+  };
+  walk(join(PACKAGE_ROOT, 'test/fixtures/workspace'));
+  return out;
 }
