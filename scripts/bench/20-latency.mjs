@@ -1,8 +1,9 @@
 // Bench section: tool latency, p50/p95 over a fixed query list, through the same boundary a client's call
 // goes through (runTool: freshness check, tool, rendering), in one process on the index cache that 10-index
-// left (run alone, the section first builds one with the `index` command), prewarmed as the server prewarms. Each query's first call is shown apart:
-// repeats reuse what the first kept (call resolutions, the architecture map). Grep is shown next to ripgrep on the same pattern and roots (rg prints
-// every match to a pipe; ours answers its first page), as a ratio. Queries that do not resolve in the
+// left (run alone, the section first builds one with the `index` command), prewarmed as the server
+// prewarms. Each query's first call is shown apart: repeats reuse what the first kept (call resolutions,
+// the architecture map). Grep is shown next to ripgrep on the same pattern and roots (rg prints every match
+// to a pipe; ours answers its first page), as a ratio. Queries that do not resolve in the
 // served repos (another checkout) are replaced by names taken from the index.
 // The measuring runs in a child process (this file with --child), so its peak RSS is that of one process
 // holding both repos' index plus every derived index and the grep index the queries build.
