@@ -28,7 +28,11 @@ const input = {
   format: formatField,
 };
 
-const nodeSchema = z.object({ id: z.string(), name: z.string(), kind: z.string(), lang: z.string(), loc: locSchema, errors: z.array(z.string()) });
+const nodeSchema = z.object({
+  id: z.string(), name: z.string(), kind: z.string(), lang: z.string(), loc: locSchema, errors: z.array(z.string()),
+  declaration: z.boolean().optional()
+    .describe('A prototype without a body. In C/C++/CUDA the resolver prefers bodies, so no function of this name has one in the served repos.'),
+});
 const edgeSchema = z.object({
   from: z.string(), to: z.string(), repo: z.string(), file: z.string(), line: z.number(), callee: z.string(),
   kind: z.string(), confidence: z.string(), error: z.boolean().optional(), via: z.object({ loc: locSchema, note: z.string() }).optional(),
@@ -99,7 +103,11 @@ export function renderGraph(ws: Workspace, g: TraceGraph, direction: string, dia
     return `${k + 1}. \`${label(e.from)}\` → \`${label(e.to)}\` @ ${locText(ws, e.repo, e.file, e.line)}${more} [${marks}]${via}`;
   });
   if (hops.length) parts.push(`**Hops (${direction})**`);
-  const defs = [...g.nodes.values()].map((n) => `- \`${n.label}\` — ${locText(ws, n.ref.repo, n.ref.file, n.def.line, n.def.endLine)} (${n.lang} ${kindText(n.def)})`);
+  // A C/C++/CUDA prototype in a trace means no function of that name has a body in the served repos (the
+  // resolver prefers definitions): say so, the body is likely in a dependency (flashinfer, CUTLASS...).
+  const bodyless = (n: { lang: string; def: { decl?: boolean } }) => n.def.decl && ['c', 'cpp', 'cuda'].includes(n.lang)
+    ? '; its body is not in the served repos: a dependency\'s?' : '';
+  const defs = [...g.nodes.values()].map((n) => `- \`${n.label}\` — ${locText(ws, n.ref.repo, n.ref.file, n.def.line, n.def.endLine)} (${n.lang} ${kindText(n.def)}${bodyless(n)})`);
   const fixed = parts.join('\n\n').length;
   const fit = fitBlocks(hops, Math.max(2000, budget - fixed - 4000));
   if (hops.length) parts.push(fit.text + (fit.shown < hops.length ? `\n_…${hops.length - fit.shown} more hops cut: lower depth or use format "detailed"._` : ''));
@@ -125,7 +133,10 @@ export function renderGraph(ws: Workspace, g: TraceGraph, direction: string, dia
 
 export function graphStructured(ws: Workspace, g: TraceGraph) {
   return {
-    nodes: [...g.nodes.values()].map((n) => ({ id: n.id, name: n.label, kind: n.def.kind, lang: n.lang, loc: loc(n.ref.repo, n.ref.file, n.def.line, n.def.endLine), errors: n.errors })),
+    nodes: [...g.nodes.values()].map((n) => ({
+      id: n.id, name: n.label, kind: n.def.kind, lang: n.lang, loc: loc(n.ref.repo, n.ref.file, n.def.line, n.def.endLine), errors: n.errors,
+      ...(n.def.decl ? { declaration: true } : {}),
+    })),
     edges: g.edges.map((e) => ({
       from: e.from, to: e.to, repo: e.repo, file: e.file, line: e.line, callee: e.callee, kind: e.kind, confidence: e.confidence,
       ...(e.tried ? { error: true } : {}), ...(e.via ? { via: { loc: loc(e.via.repo, e.via.file, e.via.line), note: e.via.note } } : {}),
