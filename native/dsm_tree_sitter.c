@@ -13,6 +13,9 @@
  * The cold index parses with parseAsync: the parse and the query run on libuv's pool threads, and the
  * calling thread only extracts records from the trees they hand back (and frees them off the thread too,
  * deleteTree(tree, true)). Everything else runs on the calling thread.
+ *
+ * Each tree lives in an arena of its own (arena.h): parsing bumps a pointer instead of calling malloc, and
+ * freeing a tree hands its chunks back instead of walking it.
  */
 #include <node_api.h>
 #include <stdint.h>
@@ -20,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <tree_sitter/api.h>
+#include "arena.h"
 /* The runtime's own headers (it is compiled into this addon): walk() reads subtrees as its tree cursor does. */
 #include "language.h"
 #include "length.h"
@@ -31,7 +35,6 @@
 #endif
 
 #define NODE_WORDS 10
-#define MAX_PARSERS 16
 
 /*
  * Compiled queries, shared by every thread of the process. Compiling is the costly part of a query
@@ -119,15 +122,9 @@ static void release_query(QueryEntry *e) {
 }
 
 typedef struct {
-  const TSLanguage *language;
-  TSParser *parser;
-} ParserSlot;
-
-typedef struct {
   uint32_t *xfer;
   size_t xfer_words;
   napi_ref xfer_ref;
-  ParserSlot parsers[MAX_PARSERS];
   TSQueryCursor *cursor;
   TSTreeCursor scratch;
   int scratch_live;
@@ -137,6 +134,7 @@ typedef struct {
 
 typedef struct {
   TSTree *tree;
+  Arena *arena; /* the tree's memory (see arena.h), or NULL when the tree is malloc's */
 } TreeBox;
 
 typedef struct {
@@ -231,9 +229,6 @@ static void state_free(napi_env env, void *data, void *hint) {
   (void)env;
   (void)hint;
   State *s = (State *)data;
-  for (int i = 0; i < MAX_PARSERS; i++) {
-    if (s->parsers[i].parser) ts_parser_delete(s->parsers[i].parser);
-  }
   if (s->cursor) ts_query_cursor_delete(s->cursor);
   if (s->scratch_live) ts_tree_cursor_delete(&s->scratch);
   for (size_t i = 0; i < s->nqueries; i++) release_query(s->queries[i]);
@@ -330,11 +325,17 @@ static napi_value js_language_info(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/* Frees a tree: its arena when it has one, else the tree itself. */
+static void tree_free(TSTree *tree, Arena *arena) {
+  if (arena) arena_release(arena);
+  else if (tree) ts_tree_delete(tree);
+}
+
 static void tree_finalize(napi_env env, void *data, void *hint) {
   (void)env;
   (void)hint;
   TreeBox *box = (TreeBox *)data;
-  if (box->tree) ts_tree_delete(box->tree);
+  tree_free(box->tree, box->arena);
   free(box);
 }
 
@@ -358,14 +359,15 @@ static char16_t *copy_utf16(napi_env env, napi_value str, size_t *len) {
 }
 
 /* The tree as a JS external that frees it when collected (or at deleteTree), or NULL with an exception pending. */
-static napi_value tree_external(napi_env env, TSTree *tree) {
+static napi_value tree_external(napi_env env, TSTree *tree, Arena *arena) {
   TreeBox *box = (TreeBox *)malloc(sizeof(TreeBox));
   if (!box) {
-    ts_tree_delete(tree);
+    tree_free(tree, arena);
     fail(env, "out of memory");
     return NULL;
   }
   box->tree = tree;
+  box->arena = arena;
   napi_value out;
   if (napi_create_external(env, box, tree_finalize, NULL, &out) != napi_ok) {
     tree_finalize(env, box, NULL);
@@ -375,22 +377,24 @@ static napi_value tree_external(napi_env env, TSTree *tree) {
   return out;
 }
 
-/* The slots' parser for the language, made on first use. */
-static TSParser *parser_for(ParserSlot *slots, const TSLanguage *lang) {
-  for (int i = 0; i < MAX_PARSERS; i++) {
-    if (slots[i].language == lang) return slots[i].parser;
-    if (!slots[i].parser) {
-      TSParser *p = ts_parser_new();
-      if (!ts_parser_set_language(p, lang)) {
-        ts_parser_delete(p);
-        return NULL;
-      }
-      slots[i].language = lang;
-      slots[i].parser = p;
-      return p;
-    }
+/*
+ * Parses UTF-16 text in an arena of its own (see arena.h): the parser is made and deleted inside it, so
+ * nothing of the parse outlives the arena but the tree. NULL with *error set when there is no tree.
+ */
+static TSTree *parse_text(const TSLanguage *lang, const char16_t *text, size_t len, Arena **arena, const char **error) {
+  Arena *a = arena_begin();
+  TSParser *parser = ts_parser_new();
+  TSTree *tree = NULL;
+  if (!ts_parser_set_language(parser, lang)) *error = "language version not supported by this tree-sitter runtime";
+  else if (!(tree = ts_parser_parse_string_encoding(parser, NULL, (const char *)text, (uint32_t)(len * sizeof(char16_t)), TSInputEncodingUTF16LE))) *error = "the parser returned no tree";
+  ts_parser_delete(parser);
+  arena_end(a);
+  if (!tree) {
+    arena_release(a);
+    a = NULL;
   }
-  return NULL;
+  *arena = a;
+  return tree;
 }
 
 /* parse(language, source: string) → tree (external); the root node is written to the transfer buffer. */
@@ -400,15 +404,15 @@ static napi_value js_parse(napi_env env, napi_callback_info info) {
   if (!s->xfer) return fail(env, "init was not called");
   const TSLanguage *lang = language_arg(env, argv[0]);
   if (!lang) return fail(env, "not a tree-sitter language");
-  TSParser *parser = parser_for(s->parsers, lang);
-  if (!parser) return fail(env, "language version not supported by this tree-sitter runtime");
   size_t len = 0;
   char16_t *text = copy_utf16(env, argv[1], &len);
   if (!text) return NULL;
-  TSTree *tree = ts_parser_parse_string_encoding(parser, NULL, (const char *)text, (uint32_t)(len * sizeof(char16_t)), TSInputEncodingUTF16LE);
+  Arena *arena = NULL;
+  const char *error = NULL;
+  TSTree *tree = parse_text(lang, text, len, &arena, &error);
   free(text);
-  if (!tree) return fail(env, "the parser returned no tree");
-  napi_value out = tree_external(env, tree);
+  if (!tree) return fail(env, error);
+  napi_value out = tree_external(env, tree, arena);
   if (out) write_node(s->xfer, ts_tree_root_node(tree));
   return out;
 }
@@ -416,11 +420,13 @@ static napi_value js_parse(napi_env env, napi_callback_info info) {
 typedef struct {
   napi_async_work work;
   TSTree *tree;
+  Arena *arena;
 } TreeRelease;
 
 static void tree_release_execute(napi_env env, void *data) {
   (void)env;
-  ts_tree_delete(((TreeRelease *)data)->tree);
+  TreeRelease *r = (TreeRelease *)data;
+  tree_free(r->tree, r->arena);
 }
 
 static void tree_release_complete(napi_env env, napi_status status, void *data) {
@@ -428,6 +434,17 @@ static void tree_release_complete(napi_env env, napi_status status, void *data) 
   TreeRelease *r = (TreeRelease *)data;
   napi_delete_async_work(env, r->work);
   free(r);
+}
+
+/* treeBytes(tree) → the bytes of the tree's arena (0 when the tree is malloc's or was deleted). */
+static napi_value js_tree_bytes(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  void *p = NULL;
+  double bytes = 0;
+  if (napi_get_value_external(env, argv[0], &p) == napi_ok && p) bytes = (double)arena_bytes(((TreeBox *)p)->arena);
+  napi_value out;
+  CHECK(napi_create_double(env, bytes, &out));
+  return out;
 }
 
 /*
@@ -441,7 +458,9 @@ static napi_value js_delete_tree(napi_env env, napi_callback_info info) {
   if (napi_get_value_external(env, argv[0], &p) != napi_ok || !p) return NULL;
   TreeBox *box = (TreeBox *)p;
   TSTree *tree = box->tree;
+  Arena *arena = box->arena;
   box->tree = NULL;
+  box->arena = NULL;
   if (!tree) return NULL;
   bool off = false;
   if (argc > 1) napi_get_value_bool(env, argv[1], &off);
@@ -449,6 +468,7 @@ static napi_value js_delete_tree(napi_env env, napi_callback_info info) {
   if (r) {
     napi_value name;
     r->tree = tree;
+    r->arena = arena;
     if (napi_create_string_utf8(env, "dsm_tree_release", NAPI_AUTO_LENGTH, &name) == napi_ok &&
         napi_create_async_work(env, NULL, name, tree_release_execute, tree_release_complete, r, &r->work) == napi_ok) {
       if (napi_queue_async_work(env, r->work) == napi_ok) return NULL;
@@ -456,7 +476,7 @@ static napi_value js_delete_tree(napi_env env, napi_callback_info info) {
     }
     free(r);
   }
-  ts_tree_delete(tree);
+  tree_free(tree, arena);
   return NULL;
 }
 
@@ -795,9 +815,9 @@ static napi_value js_descendants(napi_env env, napi_callback_info info) {
  * parseAsync(language, source, query, roots) → Promise<[tree, words]>: parses on a libuv pool thread and
  * runs the query there too, so a thread that extracts records in JS keeps the pool's threads parsing. words
  * are the root node's NODE_WORDS, then the query's matches as matches() returns them (query null: none);
- * roots as for matches() (null: the whole-tree cursor). Each pool thread keeps its own parsers and cursor.
+ * roots as for matches() (null: the whole-tree cursor). Each pool thread keeps its own query cursor; every
+ * parse makes its own parser (see parse_text).
  */
-static _Thread_local ParserSlot pool_parsers[MAX_PARSERS];
 static _Thread_local TSQueryCursor *pool_cursor;
 
 typedef struct {
@@ -809,6 +829,7 @@ typedef struct {
   char16_t *text;
   size_t len;
   TSTree *tree;
+  Arena *arena;
   Words words;
   const char *error;
 } ParseWork;
@@ -817,25 +838,17 @@ static void parse_work_free(ParseWork *j) {
   free(j->roots);
   free(j->text);
   free(j->words.data);
-  if (j->tree) ts_tree_delete(j->tree);
+  tree_free(j->tree, j->arena);
   free(j);
 }
 
 static void parse_work_execute(napi_env env, void *data) {
   (void)env;
   ParseWork *j = (ParseWork *)data;
-  TSParser *parser = parser_for(pool_parsers, j->lang);
-  if (!parser) {
-    j->error = "language version not supported by this tree-sitter runtime";
-    return;
-  }
-  j->tree = ts_parser_parse_string_encoding(parser, NULL, (const char *)j->text, (uint32_t)(j->len * sizeof(char16_t)), TSInputEncodingUTF16LE);
+  j->tree = parse_text(j->lang, j->text, j->len, &j->arena, &j->error);
   free(j->text);
   j->text = NULL;
-  if (!j->tree) {
-    j->error = "the parser returned no tree";
-    return;
-  }
+  if (!j->tree) return;
   TSNode root = ts_tree_root_node(j->tree);
   push_node(&j->words, root);
   if (j->query) {
@@ -853,8 +866,9 @@ static void parse_work_complete(napi_env env, napi_status status, void *data) {
     napi_create_error(env, NULL, message, &error);
     napi_reject_deferred(env, j->deferred, error);
   } else {
-    napi_value tree = tree_external(env, j->tree);
+    napi_value tree = tree_external(env, j->tree, j->arena);
     j->tree = NULL; /* the external owns it now (or freed it) */
+    j->arena = NULL;
     napi_value words = tree ? words_to_array(env, &j->words) : NULL;
     if (words && napi_create_array_with_length(env, 2, &result) == napi_ok) {
       napi_set_element(env, result, 0, tree);
@@ -931,6 +945,7 @@ static napi_value js_parse_async(napi_env env, napi_callback_info info) {
  */
 static napi_value js_trim(napi_env env, napi_callback_info info) {
   (void)info;
+  arena_trim();
 #ifdef __GLIBC__
   malloc_trim(0);
 #endif
@@ -940,6 +955,7 @@ static napi_value js_trim(napi_env env, napi_callback_info info) {
 }
 
 NAPI_MODULE_INIT() {
+  arena_install();
   State *s = (State *)calloc(1, sizeof(State));
   if (!s || napi_set_instance_data(env, s, state_free, NULL) != napi_ok) return NULL;
   napi_property_descriptor props[] = {
@@ -949,6 +965,7 @@ NAPI_MODULE_INIT() {
       {"parseAsync", NULL, js_parse_async, NULL, NULL, NULL, napi_default, NULL},
       {"deleteTree", NULL, js_delete_tree, NULL, NULL, NULL, napi_default, NULL},
       {"trim", NULL, js_trim, NULL, NULL, NULL, napi_default, NULL},
+      {"treeBytes", NULL, js_tree_bytes, NULL, NULL, NULL, napi_default, NULL},
       {"newQuery", NULL, js_new_query, NULL, NULL, NULL, napi_default, NULL},
       {"matches", NULL, js_matches, NULL, NULL, NULL, napi_default, NULL},
       {"node", NULL, js_node, NULL, NULL, NULL, napi_default, NULL},

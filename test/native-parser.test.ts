@@ -9,6 +9,7 @@ import { extract, extractAsync } from '../src/lang/extract.js';
 import { loadGrammar, queryText } from '../src/lang/grammar.js';
 import { ADDON_PATH, nativeUnavailable, patternRoots } from '../src/lang/native.js';
 import { LANGUAGES, languageOf, type LanguageSpec } from '../src/lang/registry.js';
+import type { SyntaxMatch } from '../src/lang/syntax.js';
 import { fixtureSourceFiles } from './helpers/fixture.js';
 
 // The native binding is built by `npm install` (native/build.mjs). Without it the index still works
@@ -144,6 +145,39 @@ test('a tree parsed off the thread: its root answers the query from the parse, t
   const [handle, words] = await addon.parseAsync(lang, code, null, null) as [object, Uint32Array];
   assert.ok(handle);
   assert.equal(words.length, 10, 'no query: the root node\'s words only');
+});
+
+test('each tree has an arena of its own: a kept tree stays whole while others are parsed and freed on and off the thread', { skip: optedOut && 'DSM_NATIVE=0' }, async () => {
+  assert.equal(nativeUnavailable(), undefined);
+  const require = createRequire(import.meta.url);
+  const addon = require(ADDON_PATH) as { parse(lang: object, src: string): object; deleteTree(tree: object): void; treeBytes(tree: object): number };
+  const inputs = await Promise.all(fixtureSourceFiles().map(async (f) => {
+    const spec = languageOf(f)!;
+    return { f, spec, g: await loadGrammar(spec, 'native'), text: readFileSync(f, 'utf8') };
+  }));
+  const glibc = !!(process.report?.getReport() as { header?: { glibcVersionRuntime?: string } }).header?.glibcVersionRuntime;
+  for (const { f, spec, text } of inputs) {
+    const raw = addon.parse((require(spec.grammar.pkg) as { language: object }).language, text);
+    if (glibc) assert.ok(addon.treeBytes(raw) > text.length, `${f}: parsed into an arena`);
+    else assert.equal(addon.treeBytes(raw), 0, 'no arenas without glibc');
+    addon.deleteTree(raw);
+    assert.equal(addon.treeBytes(raw), 0, 'deleted');
+  }
+  const shape = (ms: SyntaxMatch[]) => ms.map((m) => [m.patternIndex, ...m.captures.map((c) => `${c.name}=${c.node.type}@${c.node.startIndex}-${c.node.endIndex}:${c.node.endPosition.row}`)]);
+  const kept = inputs.map(({ g, text }) => g.parser.parse(text)!);
+  const expected = kept.map((t, i) => shape(inputs[i].g.query.matches(t.rootNode)));
+  // Three rounds of parsing every file again and freeing it (off the thread) at once, half of them parsed on
+  // the pool threads: the freed trees' chunks go to the next parses, and must never be a kept tree's.
+  for (let round = 0; round < 3; round++) {
+    const trees = await Promise.all(inputs.map(({ g, text }, i) => (i % 2 ? g.parser.parseMatched!(text, g.query) : g.parser.parse(text)!)));
+    trees.forEach((t, i) => {
+      assert.deepEqual(shape(inputs[i].g.query.matches(t.rootNode)), expected[i], `${inputs[i].f}: a new parse`);
+      t.delete();
+    });
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  kept.forEach((t, i) => assert.deepEqual(shape(inputs[i].g.query.matches(t.rootNode)), expected[i], `${inputs[i].f}: the kept tree`));
+  for (const t of kept) t.delete();
 });
 
 test('a node of a deleted tree throws instead of reading freed memory', { skip: optedOut && 'DSM_NATIVE=0' }, async () => {

@@ -29,6 +29,8 @@ interface Addon {
   trim(): void;
   /** offThread: a libuv pool thread frees it; the call returns at once. */
   deleteTree(tree: object, offThread?: boolean): void;
+  /** The bytes of the tree's arena: 0 once deleted, or where trees are malloc's (no glibc). */
+  treeBytes(tree: object): number;
   /** compiled: whether this call compiled the query; false when another thread of the process had (it is shared). */
   newQuery(language: object, source: string): { query: object; compiled: boolean; captureNames: string[]; predicates: (number | string)[][] };
   /**
@@ -77,8 +79,9 @@ export function parserInUse(): string {
 }
 
 /**
- * Gives back what a burst of parsing left in malloc's free lists: the pool threads parse in arenas of their
- * own, which otherwise keep a cold index's peak (~26 MB on both checkouts) for the life of the process.
+ * Gives back what a burst of parsing left: the trees' arena chunks kept for reuse, and malloc's free lists
+ * (the pool threads run in malloc arenas of their own, which otherwise keep a cold index's peak for the
+ * life of the process).
  */
 export function releaseParserMemory(): void {
   addon?.trim();
