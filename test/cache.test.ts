@@ -64,6 +64,31 @@ test('codec round-trips plain data and rejects garbage', () => {
   assert.throws(() => decodeValue(Uint8Array.from([5, 200, 1, 2])), CodecError);
 });
 
+test('codec: varints at every width, objects of one kind with different keys left undefined, nesting, a failed encode', () => {
+  const uints = [0, 1, 127, 128, 16383, 16384, 2 ** 21, 2 ** 28 - 1, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 2 ** 35 + 7, Number.MAX_SAFE_INTEGER];
+  const value = {
+    uints,
+    negs: uints.map((n) => -n).filter((n) => n < 0),
+    // Same keys, different ones undefined (the shape found per object, not per kind); objects inside objects.
+    calls: [
+      { name: 'a', line: 2 ** 31, receiver: undefined, inner: { x: 1, y: undefined } },
+      { name: 'b', line: 3, receiver: 'self', inner: { x: undefined, y: [{ z: 2 ** 33 }] } },
+      { name: 'a', line: 4, receiver: undefined, inner: undefined },
+    ],
+  };
+  assert.deepStrictEqual(decodeValue(encodeValue(value)), {
+    uints,
+    negs: uints.map((n) => -n).filter((n) => n < 0),
+    calls: [
+      { name: 'a', line: 2 ** 31, inner: { x: 1 } },
+      { name: 'b', line: 3, receiver: 'self', inner: { y: [{ z: 2 ** 33 }] } },
+      { name: 'a', line: 4 },
+    ],
+  });
+  assert.throws(() => encodeValue({ a: 1, b: { c: 2, d: new Map() } }), /cannot encode a Map/);
+  assert.deepStrictEqual(decodeValue(encodeValue({ a: [{ b: 1 }] })), { a: [{ b: 1 }] }, 'an encode after a failed one');
+});
+
 test('a cache round trip gives the same records, file lists and commits, with nothing re-read', async () => {
   const ws = await freshLoad(join(fx.dir, 'reference-cache'));
   for (const r of ws.lastReport!.repos) {

@@ -42,6 +42,19 @@ class Writer {
 
   uint(n: number): void {
     this.ensure(10);
+    if (n < 0x80) {
+      this.buf[this.pos++] = n;
+      return;
+    }
+    // Bit operations up to 2^31 (most values: lines, indexes); division for larger safe integers.
+    if (n <= 0x7fffffff) {
+      do {
+        this.buf[this.pos++] = (n & 0x7f) | 0x80;
+        n >>>= 7;
+      } while (n >= 0x80);
+      this.buf[this.pos++] = n;
+      return;
+    }
     while (n >= 0x80) {
       this.buf[this.pos++] = (n % 0x80) | 0x80;
       n = Math.floor(n / 0x80);
@@ -77,13 +90,36 @@ function isUint(v: unknown): v is number {
 interface ShapeNode {
   keys: string[];
   next: Map<string, ShapeNode>;
+  /** The child last stepped to, and its key: objects of one kind take the same path, so this mostly hits. */
+  lastKey: string | undefined;
+  last: ShapeNode | undefined;
   /** The blob that last used this shape, and its index in that blob's shape table. */
   blob: number;
   id: number;
 }
 
-const shapeRoot: ShapeNode = { keys: [], next: new Map(), blob: -1, id: -1 };
+function shapeNode(keys: string[]): ShapeNode {
+  return { keys, next: new Map(), lastKey: undefined, last: undefined, blob: -1, id: -1 };
+}
+
+function step(node: ShapeNode, k: string): ShapeNode {
+  if (node.lastKey === k) return node.last!;
+  let child = node.next.get(k);
+  if (!child) node.next.set(k, child = shapeNode([...node.keys, k]));
+  node.lastKey = k;
+  node.last = child;
+  return child;
+}
+
+const shapeRoot = shapeNode([]);
 let blobSeq = 0;
+/**
+ * The values of the objects being encoded, outermost first: an object's defined values are read once, in
+ * the for-in loop that finds its shape (reading them again by key afterwards was a megamorphic keyed load
+ * per value).
+ */
+const pending: unknown[] = [];
+let pendingTop = 0;
 
 /** Encodes a plain-data value (objects, arrays, strings, numbers, booleans, null, undefined). */
 export function encodeValue(value: unknown): Uint8Array {
@@ -129,11 +165,12 @@ export function encodeValue(value: unknown): Uint8Array {
         if (proto !== Object.prototype && proto !== null) throw new Error(`cannot encode a ${proto?.constructor?.name ?? 'non-plain'} object`);
         const o = v as Record<string, unknown>;
         let node = shapeRoot;
+        const base = pendingTop;
         for (const k in o) {
-          if (o[k] === undefined) continue;
-          let child = node.next.get(k);
-          if (!child) node.next.set(k, child = { keys: [...node.keys, k], next: new Map(), blob: -1, id: -1 });
-          node = child;
+          const x = o[k];
+          if (x === undefined) continue;
+          node = step(node, k);
+          pending[pendingTop++] = x;
         }
         if (node.blob !== blob) {
           node.blob = blob;
@@ -143,7 +180,10 @@ export function encodeValue(value: unknown): Uint8Array {
         }
         body.byte(T_OBJ);
         body.uint(node.id);
-        for (const k of node.keys) val(o[k]);
+        // Nested objects push past this object's values and take theirs off before returning.
+        const end = pendingTop;
+        for (let i = base; i < end; i++) val(pending[i]);
+        pendingTop = base;
         return;
       }
       default:
@@ -151,7 +191,9 @@ export function encodeValue(value: unknown): Uint8Array {
     }
   };
   body.reset();
+  pendingTop = 0; // after a value that could not be encoded
   val(value);
+  pending.fill(undefined); // no record outlives its encoding here
 
   head.reset();
   const list = [...strings.keys()];
