@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { PACKAGE_ROOT } from '../src/package-root.js';
@@ -63,6 +63,12 @@ test('npm pack ships the CLI, queries, data, skills, fixtures and manifests, and
     '.claude-plugin/plugin.json', '.mcp.json', 'data/layers.json', 'test/fixtures/make-fixture-repos.mjs', 'queries/python/definitions.scm',
     'native/binding.gyp', 'native/dsm_tree_sitter.c', 'native/build.mjs'];
   for (const s of loadSkills()) must.push(`skills/${s.name}/SKILL.md`);
+  // Every source the native build compiles (but the runtime's, from the tree-sitter package), and the headers next to them.
+  const gyp = readFileSync(join(PACKAGE_ROOT, 'native/binding.gyp'), 'utf8');
+  const sources = [...gyp.matchAll(/"([\w.-]+\.c)"/g)].map((m) => m[1]);
+  assert.ok(sources.includes('dsm_tree_sitter.c'), 'binding.gyp: sources not found');
+  for (const c of sources) must.push(`native/${c}`);
+  for (const h of readdirSync(join(PACKAGE_ROOT, 'native')).filter((f) => f.endsWith('.h'))) must.push(`native/${h}`);
   for (const f of must) assert.ok(listed.has(f), `npm pack does not ship ${f}`);
   for (const f of listed) {
     assert.ok(!/^(src|scratch|dist-test|scripts|native\/build)\//.test(f) && !/^test\/.*\.test\.ts$/.test(f), `npm pack ships ${f}`);
