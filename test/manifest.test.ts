@@ -19,7 +19,7 @@ const plugin = read('.claude-plugin/plugin.json');
 const marketplace = read('.claude-plugin/marketplace.json');
 const mcp = read('.mcp.json');
 const SERVER_NAME = 'dynamo-sglang';
-const BIN = join(PACKAGE_ROOT, 'dist/cli/main.js');
+const BIN = join(PACKAGE_ROOT, 'bin/dynamo-sglang-mcp.cjs');
 
 test('server.json matches package.json (name = mcpName, versions, npm identifier, stdio)', () => {
   assert.equal(server.name, pkg.mcpName);
@@ -45,13 +45,13 @@ test('server.json documents the CLI arguments and environment variables the CLI 
   for (const a of [...npm.packageArguments, ...npm.environmentVariables]) assert.ok(a.description?.length > 10, `${a.name}: no description`);
 });
 
-test('package.json: bin is the built CLI with a shebang; files cover what npx and the demo need', () => {
-  assert.deepEqual(pkg.bin, { 'dynamo-sglang-mcp': 'dist/cli/main.js' });
-  assert.ok(existsSync(BIN), 'run npm run build first');
-  assert.ok(readFileSync(BIN, 'utf8').startsWith('#!/usr/bin/env node\n'), 'dist/cli/main.js has no shebang');
+test('package.json: bin is the launcher, with a shebang, of the built CLI; files cover what npx and the demo need', () => {
+  assert.deepEqual(pkg.bin, { 'dynamo-sglang-mcp': 'bin/dynamo-sglang-mcp.cjs' });
+  assert.ok(existsSync(join(PACKAGE_ROOT, 'dist/cli/main.js')), 'run npm run build first');
+  assert.ok(readFileSync(BIN, 'utf8').startsWith('#!/usr/bin/env node\n'), 'the launcher has no shebang');
   accessSync(BIN, constants.X_OK);
   const files: string[] = pkg.files.map((f: string) => f.replace(/\/$/, ''));
-  for (const need of ['dist', 'queries', 'data', 'skills', 'test/fixtures', 'server.json', 'README.md', '.claude-plugin', '.mcp.json']) {
+  for (const need of ['bin', 'dist', 'queries', 'data', 'skills', 'test/fixtures', 'server.json', 'README.md', '.claude-plugin', '.mcp.json']) {
     assert.ok(files.includes(need), `package.json files lacks ${need}`);
   }
 });
@@ -59,7 +59,7 @@ test('package.json: bin is the built CLI with a shebang; files cover what npx an
 test('npm pack ships the CLI, queries, data, skills, fixtures and manifests, and no sources or tests', () => {
   const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: PACKAGE_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   const listed = new Set((JSON.parse(out.slice(out.indexOf('['))) as { files: { path: string }[] }[])[0].files.map((f) => f.path));
-  const must = ['dist/cli/main.js', 'dist/server/server.js', 'dist/server/prompts.js', 'package.json', 'server.json', 'README.md',
+  const must = ['bin/dynamo-sglang-mcp.cjs', 'dist/cli/main.js', 'dist/server/server.js', 'dist/server/prompts.js', 'package.json', 'server.json', 'README.md',
     '.claude-plugin/plugin.json', '.mcp.json', 'data/layers.json', 'test/fixtures/make-fixture-repos.mjs', 'queries/python/definitions.scm',
     'native/binding.gyp', 'native/dsm_tree_sitter.c', 'native/build.mjs'];
   for (const s of loadSkills()) must.push(`skills/${s.name}/SKILL.md`);
@@ -79,14 +79,14 @@ test('Claude Code plugin: plugin.json, marketplace.json and .mcp.json agree on n
   assert.equal(plugin.name, SERVER_NAME);
   assert.equal(plugin.version, pkg.version);
   assert.equal(plugin.skills, './skills/');
-  assert.deepEqual(plugin.mcpServers[SERVER_NAME], { command: 'node', args: ['${CLAUDE_PLUGIN_ROOT}/dist/cli/main.js'] });
+  assert.deepEqual(plugin.mcpServers[SERVER_NAME], { command: 'node', args: ['${CLAUDE_PLUGIN_ROOT}/bin/dynamo-sglang-mcp.cjs'] });
   const entry = marketplace.plugins.find((p: { name: string }) => p.name === SERVER_NAME);
   assert.ok(entry, 'marketplace.json does not list the plugin');
   assert.equal(entry.source, './');
   assert.equal(entry.version, pkg.version);
   // .mcp.json is the project-scoped config for Claude Code opened in this checkout (cwd = checkout root).
   assert.deepEqual(Object.keys(mcp.mcpServers), [SERVER_NAME]);
-  assert.deepEqual(mcp.mcpServers[SERVER_NAME], { command: 'node', args: ['dist/cli/main.js'] });
+  assert.deepEqual(mcp.mcpServers[SERVER_NAME], { command: 'node', args: ['bin/dynamo-sglang-mcp.cjs'] });
 });
 
 test('README documents install, every tool, the prompts and troubleshooting', () => {

@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { extract, extractAsync } from '../src/lang/extract.js';
 import { loadGrammar, queryText } from '../src/lang/grammar.js';
 import { ADDON_PATH, nativeUnavailable, patternRoots } from '../src/lang/native.js';
+import { PACKAGE_ROOT } from '../src/package-root.js';
 import { LANGUAGES, languageOf, type LanguageSpec } from '../src/lang/registry.js';
 import type { SyntaxMatch } from '../src/lang/syntax.js';
 import { fixtureSourceFiles } from './helpers/fixture.js';
@@ -196,12 +197,14 @@ test('the index command says which parser it used; the wasm fallback indexes the
   const { mkdtempSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const fx = await fixtureRepos();
-  const index = async (parser?: string) => {
-    const env = { ...process.env, DSM_PREWARM: '0', DSM_PARSER: parser ?? '' };
+  const index = async (parser?: string, entry = SERVER_JS, more: Record<string, string> = {}) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, DSM_PREWARM: '0', DSM_PARSER: parser ?? '', ...more };
+    if (!more.UV_THREADPOOL_SIZE) delete env.UV_THREADPOOL_SIZE;
     const cacheDir = mkdtempSync(join(tmpdir(), 'dsm-parser-'));
-    const args = [SERVER_JS, 'index', '--json', '--dynamo', fx.dynamo, '--sglang', fx.sglang, '--cache-dir', cacheDir];
+    const args = [entry, 'index', '--json', '--dynamo', fx.dynamo, '--sglang', fx.sglang, '--cache-dir', cacheDir];
     const { stdout, stderr } = await promisify(execFile)(process.execPath, args, { env }).finally(() => rmSync(cacheDir, { recursive: true, force: true }));
-    return { report: JSON.parse(stdout.trim().split('\n').pop()!) as { parser: string; cpuSeconds: number; repos: { name: string; parsed: number }[] }, stderr };
+    type Report = { parser: string; cpuSeconds: number; poolThreads: number; repos: { name: string; parsed: number }[] };
+    return { report: JSON.parse(stdout.trim().split('\n').pop()!) as Report, stderr };
   };
   const wasm = await index('wasm');
   assert.match(wasm.report.parser, /^web-tree-sitter \(DSM_PARSER=wasm\)/);
@@ -212,8 +215,19 @@ test('the index command says which parser it used; the wasm fallback indexes the
     assert.equal(native.report.parser, 'native');
     assert.doesNotMatch(native.stderr, /parsing with web-tree-sitter/);
     assert.deepEqual(native.report.repos.map((r) => [r.name, r.parsed]), wasm.report.repos.map((r) => [r.name, r.parsed]));
+    assert.equal(native.report.poolThreads, 4, 'run as an ES module entry, libuv keeps its default pool');
+    // The command (package.json bin) sizes the pool to the parser threads before Node starts it; an explicit size wins.
+    const bin = join(PACKAGE_ROOT, pkgBin());
+    const sized = await index(undefined, bin, { DSM_THREADS: '3' });
+    assert.equal(sized.report.poolThreads, 3);
+    assert.deepEqual(sized.report.repos.map((r) => [r.name, r.parsed]), native.report.repos.map((r) => [r.name, r.parsed]));
+    assert.equal((await index(undefined, bin, { DSM_THREADS: '3', UV_THREADPOOL_SIZE: '5' })).report.poolThreads, 5);
   }
 });
+
+function pkgBin(): string {
+  return (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin['dynamo-sglang-mcp'];
+}
 
 test('a compiled query is shared by the threads of the process and freed with the last one holding it', { skip: optedOut && 'DSM_NATIVE=0' }, async () => {
   assert.equal(nativeUnavailable(), undefined); // loads the addon in this thread (and gives it its transfer buffer)

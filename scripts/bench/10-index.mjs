@@ -15,7 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { have, sourceFiles, table } from './util.mjs';
+import { cliPath, have, sourceFiles, table } from './util.mjs';
 
 const RUNS = 3;
 const SYMBOLS = { sglang: 'RadixCache', dynamo: 'KvRouter' };
@@ -43,7 +43,7 @@ async function treeSitterFloor(distDir, repos) {
 
 function cli(distDir, repos, cacheDir, args, env = {}) {
   const t = performance.now();
-  const r = spawnSync(process.execPath, [join(distDir, 'cli/main.js'), ...args, ...repos.flatMap((x) => ['--repo', `${x.name}=${x.root}`]), '--cache-dir', cacheDir],
+  const r = spawnSync(process.execPath, [cliPath(distDir), ...args, ...repos.flatMap((x) => ['--repo', `${x.name}=${x.root}`]), '--cache-dir', cacheDir],
     { encoding: 'utf8', maxBuffer: 1 << 28, env: childEnv(env) });
   const ms = performance.now() - t;
   if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr.slice(-2000)}`);
@@ -173,7 +173,7 @@ export async function run({ repos, distDir }) {
   const s = (ms) => (ms / 1000).toFixed(2);
   console.log(`${files.length} source files (${mb.toFixed(1)} MB) in ${repos.map((r) => r.name).join(' + ')}; ${process.env.DSM_THREADS ?? 'default'} parser threads; best of ${RUNS}; load average at start ${load} (shared machine: noisy)`);
   table(['what', 'files', 'MB', 'wall s', 'MB/s', 'peak RSS MB', 'vs ctags'], [
-    [`cold index (spawn → cache written), parser: ${cold.json.parser}`, parsed, mb.toFixed(1), s(cold.ms), (mb / (cold.ms / 1000)).toFixed(1), cold.json.peakRssMB, tags ? `${(cold.ms / tags.ms).toFixed(1)}× ctags (per round: ${ratio('native', 'tags').toFixed(1)}×)` : 'ctags missing'],
+    [`cold index (spawn → cache written), parser: ${cold.json.parser}${cold.json.parser === 'native' ? ` (${cold.json.poolThreads} pool threads)` : ''}`, parsed, mb.toFixed(1), s(cold.ms), (mb / (cold.ms / 1000)).toFixed(1), cold.json.peakRssMB, tags ? `${(cold.ms / tags.ms).toFixed(1)}× ctags (per round: ${ratio('native', 'tags').toFixed(1)}×)` : 'ctags missing'],
     ['  of which parse + extract (in process)', '', '', s(cold.json.seconds.parse * 1000), '', '', ''],
     ['cold index, web-tree-sitter fallback (DSM_PARSER=wasm)', parsed, mb.toFixed(1), s(coldWasm.ms), (mb / (coldWasm.ms / 1000)).toFixed(1), coldWasm.json.peakRssMB, tags ? `${(coldWasm.ms / tags.ms).toFixed(1)}× ctags; native is ${ratio('wasm', 'native').toFixed(2)}× faster per round` : ''],
     floor

@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { table } from './util.mjs';
+import { cliPath, table } from './util.mjs';
 
 const WAIT_MS = 5000;
 const CALLS = [
@@ -26,7 +26,7 @@ async function session(distDir, repos, cacheDir, env) {
   const { StdioClientTransport } = await import(require.resolve('@modelcontextprotocol/sdk/client/stdio.js'));
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [join(distDir, 'cli/main.js'), ...repos.flatMap((r) => ['--repo', `${r.name}=${r.root}`]), '--cache-dir', cacheDir],
+    args: [cliPath(distDir), ...repos.flatMap((r) => ['--repo', `${r.name}=${r.root}`]), '--cache-dir', cacheDir],
     env: { ...process.env, ...env },
     stderr: 'pipe',
   });

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { have, nodeJson, pct, table, timeCmd } from './util.mjs';
+import { cliPath, have, nodeJson, pct, table, timeCmd } from './util.mjs';
 
 const RUNS = 7;
 const QUERIES = {
@@ -61,7 +61,7 @@ export async function run({ repos, distDir }) {
   const own = process.env.DSM_BENCH_CACHE ? undefined : mkdtempSync(join(tmpdir(), 'dsm-bench-latency-'));
   try {
     if (own) {
-      const built = timeCmd(process.execPath, [join(distDir, 'cli/main.js'), 'index', '--cache-dir', own, ...repos.flatMap((r) => ['--repo', `${r.name}=${r.root}`])]);
+      const built = timeCmd(process.execPath, [cliPath(distDir), 'index', '--cache-dir', own, ...repos.flatMap((r) => ['--repo', `${r.name}=${r.root}`])]);
       if (built.status !== 0) throw new Error(`building the index cache for the latency section failed (exit ${built.status})`);
     }
     report(nodeJson(fileURLToPath(import.meta.url), ['--child', JSON.stringify({ repos, distDir })], own ? { DSM_BENCH_CACHE: own } : {}));

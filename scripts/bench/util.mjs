@@ -41,6 +41,11 @@ export function table(headers, rows) {
 }
 
 /** The source files the index parses (same language table, same 1 MB cap), absolute paths. */
+/** The command as users run it (package.json bin: the launcher that sizes libuv's pool, then dist/cli/main.js). */
+export function cliPath(distDir) {
+  return join(distDir, '..', 'bin', 'dynamo-sglang-mcp.cjs');
+}
+
 export async function sourceFiles(distDir, repos) {
   const { languageOf } = await import(`${distDir}/lang/registry.js`);
   const { MAX_PARSE_BYTES } = await import(`${distDir}/index/parse-file.js`);

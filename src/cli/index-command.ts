@@ -34,6 +34,8 @@ export async function runIndexCommand(ws: Workspace, json: boolean): Promise<voi
     /** CPU of the whole process (every thread: workers, parser threads, the compiler's): steadier than wall time on a shared machine. */
     cpuSeconds: cpuSeconds(),
     parser: parserInUse(),
+    /** libuv's pool, where the native parser parses: sized by the launcher (bin/), else libuv's default 4. */
+    poolThreads: Number(process.env.UV_THREADPOOL_SIZE) || 4,
   };
   if (json) {
     process.stdout.write(JSON.stringify(out) + '\n');
@@ -46,7 +48,7 @@ export async function runIndexCommand(ws: Workspace, json: boolean): Promise<voi
     process.stdout.write(`  ${what} — ${r.cacheFile} (${mb(r.cacheBytes)} MB)\n`);
   }
   const s = out.seconds;
-  process.stdout.write(`indexed in ${s.ready.toFixed(2)} s (load ${s.load.toFixed(2)}, scan ${s.scan.toFixed(2)}, parse ${s.parse.toFixed(2)}), cache written in ${s.write.toFixed(2)} s, ${out.cpuSeconds.toFixed(1)} CPU-s, peak RSS ${out.peakRssMB} MB; parser: ${parserInUse()}\n`);
+  process.stdout.write(`indexed in ${s.ready.toFixed(2)} s (load ${s.load.toFixed(2)}, scan ${s.scan.toFixed(2)}, parse ${s.parse.toFixed(2)}), cache written in ${s.write.toFixed(2)} s, ${out.cpuSeconds.toFixed(1)} CPU-s, peak RSS ${out.peakRssMB} MB; parser: ${out.parser}${out.parser === 'native' ? ` on ${out.poolThreads} threads` : ''}\n`);
 }
 
 function cpuSeconds(): number {
