@@ -20,6 +20,7 @@ if (!process.env.UV_THREADPOOL_SIZE) {
   process.env.UV_THREADPOOL_SIZE = String(Math.max(2, threads));
 }
 import('../dist/cli/main.js').catch((err) => {
-  process.stderr.write(`dynamo-sglang-mcp: cannot start: ${err && err.message ? err.message : err} (run npm run build?)\n`);
+  const unbuilt = err && err.code === 'ERR_MODULE_NOT_FOUND' && String(err.message).includes('dist/cli/main.js');
+  process.stderr.write(unbuilt ? 'dynamo-sglang-mcp: dist/cli/main.js is missing: run npm run build\n' : `${(err && err.stack) || err}\n`);
   process.exit(1);
 });
