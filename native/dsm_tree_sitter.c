@@ -24,6 +24,8 @@
 #include <string.h>
 #include <tree_sitter/api.h>
 #include "arena.h"
+#include "extract.h"
+#include "nodewords.h"
 /* The runtime's own headers (it is compiled into this addon): walk() reads subtrees as its tree cursor does. */
 #include "language.h"
 #include "length.h"
@@ -33,8 +35,6 @@
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
-
-#define NODE_WORDS 10
 
 /*
  * Compiled queries, shared by every thread of the process. Compiling is the costly part of a query
@@ -137,12 +137,6 @@ typedef struct {
   Arena *arena; /* the tree's memory (see arena.h), or NULL when the tree is malloc's */
 } TreeBox;
 
-typedef struct {
-  uint32_t *data;
-  size_t size;
-  size_t cap;
-  bool failed; /* out of memory: the result is dropped and an error thrown */
-} Words;
 
 #define CHECK(call)                                                                                      \
   do {                                                                                                    \
@@ -167,56 +161,6 @@ static napi_value throw_last(napi_env env) {
 static napi_value fail(napi_env env, const char *message) {
   napi_throw_error(env, NULL, message);
   return NULL;
-}
-
-static void words_push(Words *w, uint32_t v) {
-  if (w->failed) return;
-  if (w->size == w->cap) {
-    size_t cap = w->cap ? w->cap * 2 : 4096;
-    uint32_t *data = (uint32_t *)realloc(w->data, cap * sizeof(uint32_t));
-    if (!data) {
-      w->failed = true;
-      return;
-    }
-    w->data = data;
-    w->cap = cap;
-  }
-  w->data[w->size++] = v;
-}
-
-static inline uint32_t unit(uint32_t byte) { return byte >> 1; }
-
-/* [id lo, id hi, context 0-3 (raw), type id, end index, end row, end column]; a null node has id 0. */
-static void write_node(uint32_t *out, TSNode node) {
-  uint64_t id = (uint64_t)(uintptr_t)node.id;
-  out[0] = (uint32_t)id;
-  out[1] = (uint32_t)(id >> 32);
-  if (!node.id) return;
-  out[2] = node.context[0];
-  out[3] = node.context[1];
-  out[4] = node.context[2];
-  out[5] = node.context[3];
-  out[6] = ts_node_symbol(node);
-  TSPoint end = ts_node_end_point(node);
-  out[7] = unit(ts_node_end_byte(node));
-  out[8] = end.row;
-  out[9] = unit(end.column);
-}
-
-static void push_node(Words *w, TSNode node) {
-  for (int i = 0; i < NODE_WORDS; i++) words_push(w, 0);
-  if (!w->failed) write_node(w->data + w->size - NODE_WORDS, node);
-}
-
-static TSNode read_node(const uint32_t *in, const TSTree *tree) {
-  TSNode node;
-  node.id = (const void *)(uintptr_t)(((uint64_t)in[1] << 32) | in[0]);
-  node.context[0] = in[2];
-  node.context[1] = in[3];
-  node.context[2] = in[4];
-  node.context[3] = in[5];
-  node.tree = tree;
-  return node;
 }
 
 static State *state_of(napi_env env) {
@@ -832,9 +776,15 @@ typedef struct {
   Arena *arena;
   Words words;
   const char *error;
+  /* parseExtract: the records are built on the pool thread, and the tree is freed there */
+  const ExtractSpec *spec;
+  napi_ref spec_ref; /* keeps the spec's JS external alive while the job runs */
+  ExtractOut out;
 } ParseWork;
 
-static void parse_work_free(ParseWork *j) {
+static void parse_work_free(napi_env env, ParseWork *j) {
+  if (j->spec_ref) napi_delete_reference(env, j->spec_ref);
+  extract_out_free(&j->out);
   free(j->roots);
   free(j->text);
   free(j->words.data);
@@ -846,16 +796,25 @@ static void parse_work_execute(napi_env env, void *data) {
   (void)env;
   ParseWork *j = (ParseWork *)data;
   j->tree = parse_text(j->lang, j->text, j->len, &j->arena, &j->error);
-  free(j->text);
-  j->text = NULL;
   if (!j->tree) return;
   TSNode root = ts_tree_root_node(j->tree);
-  push_node(&j->words, root);
+  if (!j->spec) {
+    free(j->text);
+    j->text = NULL;
+    push_node(&j->words, root);
+  }
   if (j->query) {
     if (!pool_cursor) pool_cursor = ts_query_cursor_new();
     find_matches(&j->words, pool_cursor, j->query, j->roots, root);
   }
   if (j->words.failed) j->error = "out of memory";
+  else if (j->spec) {
+    extract_records(j->spec, j->tree, j->text, j->len, j->words.data, j->words.size, &j->out);
+    if (j->out.failed) j->error = "out of memory";
+    tree_free(j->tree, j->arena);
+    j->tree = NULL;
+    j->arena = NULL;
+  }
 }
 
 static void parse_work_complete(napi_env env, napi_status status, void *data) {
@@ -865,6 +824,24 @@ static void parse_work_complete(napi_env env, napi_status status, void *data) {
     napi_create_string_utf8(env, j->error ? j->error : "the parse was cancelled", NAPI_AUTO_LENGTH, &message);
     napi_create_error(env, NULL, message, &error);
     napi_reject_deferred(env, j->deferred, error);
+  } else if (j->spec) {
+    napi_value words = NULL, pool = NULL;
+    void *data = NULL;
+    napi_value buffer;
+    if (napi_create_arraybuffer(env, j->out.n * sizeof(uint32_t), &data, &buffer) == napi_ok) {
+      if (j->out.n) memcpy(data, j->out.w, j->out.n * sizeof(uint32_t));
+      if (napi_create_typedarray(env, napi_uint32_array, j->out.n, buffer, 0, &words) != napi_ok) words = NULL;
+    }
+    if (words && napi_create_string_utf16(env, j->out.s ? j->out.s : u"", j->out.sn, &pool) == napi_ok &&
+        napi_create_array_with_length(env, 2, &result) == napi_ok) {
+      napi_set_element(env, result, 0, words);
+      napi_set_element(env, result, 1, pool);
+      napi_resolve_deferred(env, j->deferred, result);
+    } else {
+      napi_create_string_utf8(env, "out of memory", NAPI_AUTO_LENGTH, &message);
+      napi_create_error(env, NULL, message, &error);
+      napi_reject_deferred(env, j->deferred, error);
+    }
   } else {
     napi_value tree = tree_external(env, j->tree, j->arena);
     j->tree = NULL; /* the external owns it now (or freed it) */
@@ -887,11 +864,11 @@ static void parse_work_complete(napi_env env, napi_status status, void *data) {
     }
   }
   napi_delete_async_work(env, j->work);
-  parse_work_free(j);
+  parse_work_free(env, j);
 }
 
 static napi_value js_parse_async(napi_env env, napi_callback_info info) {
-  ARGS(4);
+  ARGS(5);
   const TSLanguage *lang = language_arg(env, argv[0]);
   if (!lang) return fail(env, "not a tree-sitter language");
   ParseWork *j = (ParseWork *)calloc(1, sizeof(ParseWork));
@@ -902,26 +879,41 @@ static napi_value js_parse_async(napi_env env, napi_callback_info info) {
   if (t != napi_null && t != napi_undefined) {
     j->query = query_arg(env, argv[2]);
     if (!j->query) {
-      parse_work_free(j);
+      parse_work_free(env, j);
       return fail(env, "not a query");
     }
   }
   const uint8_t *roots = NULL;
   if (!roots_arg(env, argv[3], &roots)) {
-    parse_work_free(j);
+    parse_work_free(env, j);
     return NULL;
   }
   if (roots) {
     j->roots = (uint8_t *)malloc(8192);
     if (!j->roots) {
-      parse_work_free(j);
+      parse_work_free(env, j);
       return fail(env, "out of memory");
     }
     memcpy(j->roots, roots, 8192);
   }
+  if (argc > 4) {
+    napi_typeof(env, argv[4], &t);
+    if (t != napi_null && t != napi_undefined) {
+      void *p = NULL;
+      if (!j->query || napi_get_value_external(env, argv[4], &p) != napi_ok || !p) {
+        parse_work_free(env, j);
+        return fail(env, "not an extractor (or no query)");
+      }
+      j->spec = (const ExtractSpec *)p;
+      if (napi_create_reference(env, argv[4], 1, &j->spec_ref) != napi_ok) {
+        parse_work_free(env, j);
+        return throw_last(env);
+      }
+    }
+  }
   j->text = copy_utf16(env, argv[1], &j->len);
   if (!j->text) {
-    parse_work_free(j);
+    parse_work_free(env, j);
     return NULL;
   }
   napi_value promise, name;
@@ -932,10 +924,42 @@ static napi_value js_parse_async(napi_env env, napi_callback_info info) {
   if (st != napi_ok) {
     /* A created promise is left pending and unreachable: the caller gets the exception instead. */
     if (j->work) napi_delete_async_work(env, j->work);
-    parse_work_free(j);
+    parse_work_free(env, j);
     return throw_last(env);
   }
   return promise;
+}
+
+static void extractor_finalize(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  extract_spec_free((ExtractSpec *)data);
+}
+
+/*
+ * newExtractor(config: Uint32Array, strings: string) → extractor (external): what extract.c needs to know of
+ * a language and its query (built by src/lang/native-extract.ts). parseAsync with it gives records.
+ */
+static napi_value js_new_extractor(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  napi_typedarray_type type;
+  size_t nwords = 0;
+  void *data = NULL;
+  CHECK(napi_get_typedarray_info(env, argv[0], &type, &nwords, &data, NULL, NULL));
+  if (type != napi_uint32_array) return fail(env, "config must be a Uint32Array");
+  size_t nstr = 0;
+  char16_t *strings = copy_utf16(env, argv[1], &nstr);
+  if (!strings) return NULL;
+  const char *error = NULL;
+  ExtractSpec *spec = extract_spec_new((const uint32_t *)data, nwords, strings, nstr, &error);
+  free(strings);
+  if (!spec) return fail(env, error ? error : "bad extractor config");
+  napi_value out;
+  if (napi_create_external(env, spec, extractor_finalize, NULL, &out) != napi_ok) {
+    extract_spec_free(spec);
+    return throw_last(env);
+  }
+  return out;
 }
 
 /*
@@ -963,6 +987,7 @@ NAPI_MODULE_INIT() {
       {"languageInfo", NULL, js_language_info, NULL, NULL, NULL, napi_default, NULL},
       {"parse", NULL, js_parse, NULL, NULL, NULL, napi_default, NULL},
       {"parseAsync", NULL, js_parse_async, NULL, NULL, NULL, napi_default, NULL},
+      {"newExtractor", NULL, js_new_extractor, NULL, NULL, NULL, napi_default, NULL},
       {"deleteTree", NULL, js_delete_tree, NULL, NULL, NULL, napi_default, NULL},
       {"trim", NULL, js_trim, NULL, NULL, NULL, napi_default, NULL},
       {"treeBytes", NULL, js_tree_bytes, NULL, NULL, NULL, napi_default, NULL},

@@ -82,12 +82,18 @@ export function fingerprint(): string {
   // → dist/), so the bundle and the modules compute the same fingerprint and share caches.
   let here = dirname(fileURLToPath(import.meta.url));
   if (!existsSync(join(here, '../lang/extract.js'))) here = join(here, '../../index');
-  for (const f of ['../lang/extract.js', '../lang/registry.js', '../lang/rust-use.js', '../lang/grammar.js', '../lang/native.js', './parse-file.js', './cache-codec.js']) {
+  for (const f of ['../lang/extract.js', '../lang/native-extract.js', '../lang/recover.js', '../lang/registry.js', '../lang/rust-use.js', '../lang/grammar.js', '../lang/native.js', './parse-file.js', './cache-codec.js']) {
     try {
       h.update(f).update(readFileSync(join(here, f)));
     } catch {
       h.update(`${f} missing`);
     }
+  }
+  // The C extractor (compiled into the native binding): its source ships with the package.
+  try {
+    h.update('native/extract.c').update(readFileSync(join(PACKAGE_ROOT, 'native', 'extract.c')));
+  } catch {
+    h.update('native/extract.c missing');
   }
   fingerprintValue = h.digest('hex').slice(0, 32);
   return fingerprintValue;

@@ -8,6 +8,8 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../package-root.js';
+import type { Extracted } from './extract.js';
+import { decodeRecords, extractorConfig } from './native-extract.js';
 import type { LanguageSpec } from './registry.js';
 import type { Point, SyntaxCapture, SyntaxMatch, SyntaxNode, SyntaxParser, SyntaxQuery, SyntaxTree } from './syntax.js';
 
@@ -25,6 +27,13 @@ interface Addon {
    * NODE_WORDS and then the matches as matches() returns them.
    */
   parseAsync(language: object, source: string, query: object | null, roots: Uint8Array | null): Promise<[object, Uint32Array]>;
+  /**
+   * The same with an extractor (newExtractor): the records are built on the pool thread too and the tree is
+   * freed there; [words, string pool] as decodeRecords (native-extract.ts) reads them.
+   */
+  parseAsync(language: object, source: string, query: object, roots: Uint8Array | null, extractor: object): Promise<[Uint32Array, string]>;
+  /** The C extractor's view of a language and its query (extractorConfig in native-extract.ts). */
+  newExtractor(config: Uint32Array, strings: string): object;
   /** Returns the memory malloc holds free (every arena) to the system. */
   trim(): void;
   /** offThread: a libuv pool thread frees it; the call returns at once. */
@@ -345,11 +354,16 @@ class NativeQuery implements SyntaxQuery {
   readonly handle: object;
   private readonly predicates: Predicate[][];
   readonly roots: Uint8Array | undefined;
+  /** The predicates' raw steps, per pattern (for the C extractor's config). */
+  readonly steps: (number | string)[][];
+  /** The C extractor for this query, per language id, or why that language stays on extract.ts. */
+  readonly extractors = new Map<string, object | string>();
 
-  constructor(lang: Lang, source: string) {
+  constructor(readonly lang: Lang, source: string) {
     const q = addon!.newQuery(lang.handle, source);
     this.handle = q.query;
     this.captureNames = q.captureNames;
+    this.steps = q.predicates;
     this.predicates = q.predicates.map((steps) => compilePredicates(steps, q.captureNames));
     this.roots = patternRoots(source, lang.types, lang.supertypes);
   }
@@ -398,6 +412,26 @@ class NativeParser implements SyntaxParser {
    * Parses on a pool thread, where the query's matches of the root are found too: the calling thread only
    * waits, so it can extract another file's records meanwhile.
    */
+  /**
+   * Parses, queries and builds the records on a pool thread (native/extract.c); undefined when the language
+   * stays on extract.ts (see native-extract.ts) or DSM_EXTRACT=js.
+   */
+  extractRecords(source: string, query: SyntaxQuery, spec: LanguageSpec): Promise<Extracted> | undefined {
+    if (!(query instanceof NativeQuery) || query.lang !== this.lang) return undefined;
+    let extractor = query.extractors.get(spec.id);
+    if (extractor === undefined) {
+      if (process.env.DSM_EXTRACT === 'js') extractor = 'DSM_EXTRACT=js';
+      else {
+        const c = extractorConfig(spec, this.lang, query.captureNames, query.steps);
+        extractor = typeof c === 'string' ? c : addon!.newExtractor(c.config, c.strings);
+      }
+      query.extractors.set(spec.id, extractor);
+    }
+    if (typeof extractor === 'string') return undefined;
+    return addon!.parseAsync(this.lang.handle, source, query.handle, query.roots ?? null, extractor)
+      .then(([words, pool]) => decodeRecords(spec, words, pool));
+  }
+
   async parseMatched(source: string, query: SyntaxQuery): Promise<SyntaxTree> {
     if (!(query instanceof NativeQuery)) return this.parse(source);
     const [handle, words] = await addon!.parseAsync(this.lang.handle, source, query.handle, query.roots ?? null);

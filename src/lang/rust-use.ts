@@ -39,7 +39,8 @@ function walk(tree: string, prefix: string, out: Omit<Import, 'line'>[]): void {
   if (path === 'self') {
     const mod = prefix;
     const i = mod.lastIndexOf('::');
-    out.push({ module: i >= 0 ? mod.slice(0, i) : '', name: mod.slice(i + 2), ...(alias ? { alias } : {}) });
+    // `use tokio::{self}` imports the module `tokio` itself (no `::` in the prefix: the whole prefix is the name).
+    out.push({ module: i >= 0 ? mod.slice(0, i) : '', name: i >= 0 ? mod.slice(i + 2) : mod, ...(alias ? { alias } : {}) });
     return;
   }
   if (idx < 0) {

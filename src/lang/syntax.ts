@@ -3,6 +3,9 @@
  * (offsets and columns in UTF-16 code units): web-tree-sitter (wasm, always available) and the project's
  * own N-API binding (native.ts, faster, present when the install could compile it).
  */
+import type { Extracted } from './extract.js';
+import type { LanguageSpec } from './registry.js';
+
 export interface Point {
   row: number;
   column: number;
@@ -39,6 +42,11 @@ export interface SyntaxParser {
    * too (the tree's root then answers query.matches() without running it again).
    */
   parseMatched?(source: string, query: SyntaxQuery): Promise<SyntaxTree>;
+  /**
+   * Only the native binding, for the languages its C extractor handles: parses, queries and builds the
+   * file's records off the calling thread (the same records extract.ts builds); undefined otherwise.
+   */
+  extractRecords?(source: string, query: SyntaxQuery, spec: LanguageSpec): Promise<Extracted> | undefined;
 }
 
 export interface SyntaxCapture {
