@@ -1458,19 +1458,26 @@ static void out_word(ExtractOut *o, uint32_t v) {
   o->w[o->n++] = v;
 }
 
+/*
+ * Every word stays below 2^31, so JS reads them all as small integers: a string is its pool offset + 1 (0:
+ * absent) and length, a list its length + 1 (0: absent) and strings, an enclosing definition its index + 1
+ * (0: none).
+ */
 static void out_str(ExtractOut *o, S s) {
-  out_word(o, s.off);
+  out_word(o, s.off == NONE ? 0 : s.off + 1);
   out_word(o, s.len);
 }
 
 static void out_list(ExtractOut *o, const X *x, const List *l) {
   if (!l->present) {
-    out_word(o, NONE);
+    out_word(o, 0);
     return;
   }
-  out_word(o, l->n);
+  out_word(o, l->n + 1);
   for (uint32_t i = 0; i < l->n; i++) out_str(o, x->lists.v[l->first + i]);
 }
+
+static void out_in(ExtractOut *o, int32_t in) { out_word(o, (uint32_t)(in + 1)); }
 
 static void write_records(X *x, ExtractOut *o, uint32_t lines, uint32_t parse_errors) {
   out_word(o, lines);
@@ -1503,7 +1510,7 @@ static void write_records(X *x, ExtractOut *o, uint32_t lines, uint32_t parse_er
     out_str(o, c->kind);
     out_word(o, c->line);
     out_word(o, c->col);
-    out_word(o, (uint32_t)c->in);
+    out_in(o, c->in);
     out_str(o, c->receiver);
     out_word(o, c->sep);
     out_str(o, c->targs);
@@ -1526,14 +1533,14 @@ static void write_records(X *x, ExtractOut *o, uint32_t lines, uint32_t parse_er
     out_str(o, b->target);
     out_str(o, b->type);
     out_word(o, b->line);
-    out_word(o, (uint32_t)b->in);
+    out_in(o, b->in);
     out_word(o, b->alias);
   }
   for (size_t i = 0; i < x->errors.n; i++) {
     const ErrorMark *e = &x->errors.v[i];
     out_str(o, e->kind);
     out_word(o, e->line);
-    out_word(o, (uint32_t)e->in);
+    out_in(o, e->in);
   }
   for (size_t i = 0; i < x->comments.n; i++) out_word(o, x->comments.v[i]);
   for (size_t i = 0; i < x->strings.n; i++) out_word(o, x->strings.v[i]);

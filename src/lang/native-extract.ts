@@ -33,7 +33,6 @@ const O = {
 };
 const P_EQ_TEXT = 0, P_EQ_CAPTURE = 1, P_ANY_OF = 2;
 const END_MARK = 0x45585452;
-const NONE = 0xffffffff;
 
 /** What extract.ts compares node types with, as flags per type name. */
 function symbolFlags(spec: LanguageSpec, type: string): number {
@@ -208,58 +207,75 @@ export function extractorConfig(
 
 const SEPS: Call['sep'][] = [undefined, '.', '->', '::'];
 
+/** Reads the C extractor's words: all below 2^31 (see out_str in native/extract.c), so V8 keeps them small integers. */
+class Reader {
+  i = 0;
+  constructor(private readonly w: Uint32Array, private readonly pool: string) {}
+  word(): number { return this.w[this.i++]; }
+  /** A string: pool offset + 1 (0: absent), length. */
+  str(): string | undefined {
+    const at = this.w[this.i], len = this.w[this.i + 1];
+    this.i += 2;
+    return at === 0 ? undefined : this.pool.slice(at - 1, at - 1 + len);
+  }
+  text(): string { return this.str() ?? ''; }
+  /** A list: length + 1 (0: absent), then its strings. */
+  list(): string[] | undefined {
+    const n = this.w[this.i++];
+    if (n === 0) return undefined;
+    const out: string[] = [];
+    for (let k = 1; k < n; k++) out.push(this.text());
+    return out;
+  }
+  /** An enclosing definition: index + 1 (0: none → -1). */
+  in(): number { return this.w[this.i++] - 1; }
+  flag(): true | undefined { return this.w[this.i++] === 1 || undefined; }
+  uints(n: number): number[] {
+    const out = Array.from(this.w.subarray(this.i, this.i + n));
+    this.i += n;
+    return out;
+  }
+}
+
 /**
  * The records the C extractor wrote (layout: write_records in native/extract.c), as extract.ts builds them:
  * the same keys in the same order, absent ones undefined where extract.ts leaves them undefined.
  */
-export function decodeRecords(spec: LanguageSpec, w: Uint32Array, pool: string): Extracted {
-  let i = 0;
-  const str = (): string | undefined => {
-    const off = w[i], len = w[i + 1];
-    i += 2;
-    return off === NONE ? undefined : pool.slice(off, off + len);
-  };
-  const text = (): string => str() ?? '';
-  const list = (): string[] | undefined => {
-    const n = w[i++];
-    if (n === NONE) return undefined;
-    const out: string[] = [];
-    for (let k = 0; k < n; k++) out.push(text());
-    return out;
-  };
-  const lines = w[i++];
-  const parseErrors = w[i++];
-  const ndefs = w[i++], ncalls = w[i++], nimports = w[i++], nbinds = w[i++], nerrors = w[i++], ncomments = w[i++], nstrings = w[i++];
+export function decodeRecords(spec: LanguageSpec, words: Uint32Array, pool: string): Extracted {
+  const r = new Reader(words, pool);
+  const lines = r.word();
+  const parseErrors = r.word();
+  const ndefs = r.word(), ncalls = r.word(), nimports = r.word(), nbinds = r.word(), nerrors = r.word(), ncomments = r.word(), nstrings = r.word();
   const defs: Def[] = [];
   for (let k = 0; k < ndefs; k++) {
-    const name = text(), kind = text() as Def['kind'], sig = text();
-    const line = w[i++], endLine = w[i++];
-    const container = str(), trait = str(), attrs = list();
-    const decl = w[i++] === 1 || undefined;
-    const doc = str(), variants = list(), bases = list();
+    const name = r.text(), kind = r.text() as Def['kind'], sig = r.text();
+    const line = r.word(), endLine = r.word();
+    const container = r.str(), trait = r.str(), attrs = r.list();
+    const decl = r.flag();
+    const doc = r.str(), variants = r.list(), bases = r.list();
     defs.push({ name, kind, sig, line, endLine, container, trait, attrs, decl, doc, variants, bases });
   }
   const calls: Call[] = [];
   for (let k = 0; k < ncalls; k++) {
-    const name = text(), kind = text() as Call['kind'];
-    const line = w[i++], col = w[i++], inDef = w[i++] | 0;
-    const receiver = str();
-    const sep = SEPS[w[i++]];
-    const targs = str();
-    const awaited = w[i++] === 1 || undefined, tried = w[i++] === 1 || undefined;
-    const args = str();
-    const spawned = w[i++] === 1 || undefined;
+    const name = r.text(), kind = r.text() as Call['kind'];
+    const line = r.word(), col = r.word(), inDef = r.in();
+    const receiver = r.str();
+    const sep = SEPS[r.word()];
+    const targs = r.str();
+    const awaited = r.flag(), tried = r.flag();
+    const args = r.str();
+    const spawned = r.flag();
     calls.push({ name, kind, line, col, in: inDef, receiver, sep, targs, awaited, tried, args, spawned });
   }
   const imports: Import[] = [];
   for (let k = 0; k < nimports; k++) {
-    const rustUse = w[i++] === 1;
-    const module = text();
-    const line = w[i++];
-    const name = str(), alias = str();
-    const guarded = w[i++] === 1;
+    const rustUse = r.word() === 1;
+    const module = r.text();
+    const line = r.word();
+    const name = r.str(), alias = r.str();
+    const guarded = r.flag();
     if (rustUse) {
-      imports.push(alias !== undefined ? { module, name: name!, alias, line } : { module, name: name!, line });
+      imports.push(alias !== undefined ? { module, name: name ?? '', alias, line } : { module, name: name ?? '', line });
       continue;
     }
     const imp: Import = { module, line };
@@ -270,21 +286,20 @@ export function decodeRecords(spec: LanguageSpec, w: Uint32Array, pool: string):
   }
   const bindings: Binding[] = [];
   for (let k = 0; k < nbinds; k++) {
-    const target = text(), type = text();
-    const line = w[i++], inDef = w[i++] | 0;
+    const target = r.text(), type = r.text();
+    const line = r.word(), inDef = r.in();
     const b: Binding = { target, type, line, in: inDef };
-    if (w[i++] === 1) b.alias = true;
+    if (r.flag()) b.alias = true;
     bindings.push(b);
   }
   const errors: ErrorMark[] = [];
   for (let k = 0; k < nerrors; k++) {
-    const kind = text() as ErrorMark['kind'];
-    const line = w[i++], inDef = w[i++] | 0;
+    const kind = r.text() as ErrorMark['kind'];
+    const line = r.word(), inDef = r.in();
     errors.push({ kind, line, in: inDef });
   }
-  const comments = Array.from(w.subarray(i, i + ncomments));
-  i += ncomments;
-  const strings = Array.from(w.subarray(i, i + nstrings));
+  const comments = r.uints(ncomments);
+  const strings = r.uints(nstrings);
   return {
     lang: spec.id,
     lines,
