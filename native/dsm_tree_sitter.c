@@ -828,9 +828,10 @@ static void parse_work_complete(napi_env env, napi_status status, void *data) {
     napi_value words = NULL, pool = NULL;
     void *data = NULL;
     napi_value buffer;
-    if (napi_create_arraybuffer(env, j->out.n * sizeof(uint32_t), &data, &buffer) == napi_ok) {
-      if (j->out.n) memcpy(data, j->out.w, j->out.n * sizeof(uint32_t));
-      if (napi_create_typedarray(env, napi_uint32_array, j->out.n, buffer, 0, &words) != napi_ok) words = NULL;
+    const Words *w = &j->out.words;
+    if (napi_create_arraybuffer(env, w->size * sizeof(uint32_t), &data, &buffer) == napi_ok) {
+      if (w->size) memcpy(data, w->data, w->size * sizeof(uint32_t));
+      if (napi_create_typedarray(env, napi_uint32_array, w->size, buffer, 0, &words) != napi_ok) words = NULL;
     }
     if (words && napi_create_string_utf16(env, j->out.s ? j->out.s : u"", j->out.sn, &pool) == napi_ok &&
         napi_create_array_with_length(env, 2, &result) == napi_ok) {

@@ -1443,20 +1443,7 @@ done:
 
 /* ---------------------------------------------------------------- output */
 
-static void out_word(ExtractOut *o, uint32_t v) {
-  if (o->failed) return;
-  if (o->n == o->cap) {
-    size_t cap = o->cap ? o->cap * 2 : 1024;
-    uint32_t *w = realloc(o->w, cap * sizeof(uint32_t));
-    if (!w) {
-      o->failed = true;
-      return;
-    }
-    o->w = w;
-    o->cap = cap;
-  }
-  o->w[o->n++] = v;
-}
+static inline void out_word(ExtractOut *o, uint32_t v) { words_push(&o->words, v); }
 
 /*
  * Every word stays below 2^31, so JS reads them all as small integers: a string is its pool offset + 1 (0:
@@ -1678,6 +1665,7 @@ void extract_records(const ExtractSpec *spec, const TSTree *tree, const char16_t
     out->failed = true;
   } else {
     write_records(&x, out, lines, parse_errors);
+    if (out->words.failed) out->failed = true;
     out->s = x.pool.p;
     out->sn = x.pool.n;
     out->scap = x.pool.cap;
@@ -1708,8 +1696,8 @@ void extract_records(const ExtractSpec *spec, const TSTree *tree, const char16_t
 }
 
 void extract_out_free(ExtractOut *out) {
-  free(out->w);
+  free(out->words.data);
   free(out->s);
-  out->w = NULL;
+  out->words.data = NULL;
   out->s = NULL;
 }

@@ -15,6 +15,8 @@
 #include <tree_sitter/api.h>
 #include <uchar.h>
 
+#include "nodewords.h"
+
 typedef struct ExtractSpec ExtractSpec;
 
 /* A spec from config words and their strings (UTF-16); NULL with *error set when the words do not parse. */
@@ -26,8 +28,7 @@ void extract_spec_free(ExtractSpec *spec);
  * into. failed: out of memory.
  */
 typedef struct {
-  uint32_t *w;
-  size_t n, cap;
+  Words words;
   char16_t *s;
   size_t sn, scap;
   bool failed;
