@@ -1047,7 +1047,8 @@ static bool make_def(X *x, const Match *m, TSNode node, uint32_t kcap, Def *def)
   if ((s->opts & O_EXTERN_C)) {
     static const char16_t ext[] = u"extern \"C\"";
     Text e = {ext, 10};
-    if (!list_contains(x, &def->attrs, e) && in_linkage_block(x, node)) list_add(x, &def->attrs, pool_text(x, e));
+    bool fn = kind == K_FUNCTION || kind == K_METHOD;
+    if (fn && !list_contains(x, &def->attrs, e) && in_linkage_block(x, node)) list_add(x, &def->attrs, pool_text(x, e));
   }
   if ((s->opts & O_TYPE_GUARD) && under_guard(x, node)) list_add(x, &def->attrs, pool_text(x, spec_str(s, s->typeguard)));
   if (!def->attrs.n) def->attrs.present = false;

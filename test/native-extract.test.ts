@@ -114,6 +114,16 @@ unsafe extern "C" {
 
 pub extern "C" fn exported() {}
 
+unsafe extern "C" {
+    fn k_launch(p: *const c_void, n: usize) -> i32;
+
+    fn k_other() -> bool;
+}
+
+/// Mode doc.
+#[repr(i32)]
+pub enum Mode { A = 0, B = 1 }
+
 trait Tr: Send { fn req(&self); fn prov(&self) {} }
 
 macro_rules! my_macro { () => {}; }
@@ -189,7 +199,9 @@ test('C and JS extractors agree on the edge cases: docstrings, decorators, guard
   const gr = await native(rust);
   const rr = await extractAsync(rust, gr.parser, gr.query, RUST_EDGES);
   const externC = rr.defs.filter((d) => d.attrs?.includes('extern "C"')).map((d) => d.name);
-  assert.ok(externC.includes('c_fn') && externC.includes('exported'), externC.join());
+  assert.ok(['c_fn', 'exported', 'k_launch', 'k_other'].every((n) => externC.includes(n)), externC.join());
+  // The grammar recovers `unsafe extern "C" {` as ERROR siblings: the enum after the block is no declaration of it.
+  assert.deepEqual(rr.defs.find((d) => d.name === 'Mode')?.attrs, ['repr(i32)']);
   assert.deepEqual(rr.defs.find((d) => d.name === 'm')?.attrs, ['async', 'unsafe']);
   assert.deepEqual(rr.imports.filter((i) => i.line === 2).map((i) => [i.module, i.name, i.alias]),
     [['std::collections', 'HashMap', undefined], ['std::collections', 'HashSet', 'Set'], ['std::sync', 'Arc', undefined]]);

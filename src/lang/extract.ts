@@ -387,8 +387,9 @@ function makeDef(spec: LanguageSpec, m: QueryMatch, node: Node, kindText: string
   for (const q of spec.sigQualifiers) {
     if (!attrs.includes(q) && hasWord(sigText, q)) attrs.push(q);
   }
-  // Only languages that have C linkage look for it (the walk costs ~2% of extraction).
-  if (!attrs.includes('extern "C"') && spec.sigQualifiers.includes('extern "C"') && inLinkageBlock(node)) attrs.push('extern "C"');
+  // Only languages that have C linkage look for it (the walk costs ~2% of extraction), and only for functions:
+  // a type declared after an `unsafe extern "C" {` block the grammar recovered as ERROR siblings has none.
+  if (!attrs.includes('extern "C"') && spec.sigQualifiers.includes('extern "C"') && (kind === 'function' || kind === 'method') && inLinkageBlock(node)) attrs.push('extern "C"');
   if (spec.typeOnlyGuard && underGuard(node, spec.typeOnlyGuard)) attrs.push(spec.typeOnlyGuard);
 
   let variants: string[] | undefined;
