@@ -113,6 +113,33 @@ describe('explore and trace through the MCP client', () => {
     assert.notEqual((await call(client, 'explore', { symbol: 'RadixCache' })).isError, true);
   }));
 
+  test('the initialize response does not wait for the index: it loads once the client sends initialized', async () => {
+    const r = await fixtureRepos();
+    const child = spawn(process.execPath, [SERVER_JS, '--dynamo', r.dynamo, '--sglang', r.sglang, '--cache-dir', r.cacheDir], {
+      env: { PATH: process.env.PATH ?? '', HOME: r.dir }, stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    const until = async (done: () => boolean) => {
+      for (let i = 0; i < 600 && !done(); i++) await new Promise((res) => setTimeout(res, 50));
+    };
+    try {
+      child.stdin.write(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '0' } } }) + '\n');
+      await until(() => out.includes('"id":1'));
+      assert.match(out, /"serverInfo"/);
+      // Answered, and no index yet: it waits for `initialized` (or 1 s without one).
+      await new Promise((res) => setTimeout(res, 200));
+      assert.doesNotMatch(err, /index ready/, err);
+      child.stdin.write(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) + '\n');
+      await until(() => /index ready/.test(err));
+      assert.match(err, /index ready in \d+ ms \(started after the handshake\)/, err);
+    } finally {
+      child.kill();
+    }
+  });
+
   test('stdout carries only JSON-RPC: every line the server writes parses as a JSON-RPC 2.0 message', async () => {
     const r = await fixtureRepos();
     const child = spawn(process.execPath, [SERVER_JS, '--dynamo', r.dynamo, '--sglang', r.sglang, '--cache-dir', r.cacheDir], {

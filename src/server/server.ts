@@ -235,16 +235,29 @@ export async function serveStdio(ws: Workspace): Promise<void> {
   // MCP stdio shutdown: the client closes our stdin and waits for us to exit; background indexing must not keep us alive.
   process.stdin.once('end', () => process.exit(0));
   log(`serving ${[...ws.config.repos].map((r) => `${r.name}=${r.root}`).join(', ')} over stdio`);
-  // Index in the background right away; calls that arrive earlier wait for it.
-  const t0 = performance.now();
-  ws.ready().then(
-    () => {
-      log(`index ready in ${Math.round(performance.now() - t0)} ms`);
-      if (process.env.DSM_PREWARM !== '0') setTimeout(() => void prewarmLogged(ws), PREWARM_DELAY_MS).unref();
-    },
-    (e) => log(`indexing failed: ${(e as Error).stack ?? e}`),
-  );
+  // Index in the background as soon as the handshake is answered: loading the cache keeps this thread busy
+  // for a few hundred ms, and the client waits for the initialize response (its tools are not listed until
+  // then). A call that arrives first starts the index itself and waits for it; a client that never sends
+  // `initialized` gets it started a moment later anyway.
+  let started = false;
+  const start = (after: string): void => {
+    if (started) return;
+    started = true;
+    const t0 = performance.now();
+    ws.ready().then(
+      () => {
+        log(`index ready in ${Math.round(performance.now() - t0)} ms (started ${after})`);
+        if (process.env.DSM_PREWARM !== '0') setTimeout(() => void prewarmLogged(ws), PREWARM_DELAY_MS).unref();
+      },
+      (e) => log(`indexing failed: ${(e as Error).stack ?? e}`),
+    );
+  };
+  server.server.oninitialized = () => start('after the handshake');
+  setTimeout(() => start(`${START_WITHOUT_HANDSHAKE_MS} ms after connecting, with no handshake`), START_WITHOUT_HANDSHAKE_MS).unref();
 }
+
+/** When a client has not completed the handshake by then, the index starts loading anyway. */
+const START_WITHOUT_HANDSHAKE_MS = 1000;
 
 /** After the index is ready, the client's handshake usually still runs; prewarming starts shortly after. */
 const PREWARM_DELAY_MS = 200;
