@@ -294,7 +294,8 @@ function macroBodyCalls(spec: LanguageSpec, parser: Parser, query: Query, source
 }
 
 
-function isPrimary(name: string): boolean {
+/** Whether a capture with a dot in its name says what its match is (`def.*`, `error.*`, `call.<kind>`). */
+export function isPrimary(name: string): boolean {
   return name.startsWith('def.') || name.startsWith('error.') ||
     (name.startsWith('call.') && !['call.name', 'call.receiver', 'call.path', 'call.targs'].includes(name));
 }

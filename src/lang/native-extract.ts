@@ -10,7 +10,7 @@
  */
 import type { Binding, Call, Def, ErrorMark, Import } from '../index/model.js';
 import { packUints } from '../index/cache-codec.js';
-import type { Extracted } from './extract.js';
+import { isPrimary, type Extracted } from './extract.js';
 import type { LanguageSpec } from './registry.js';
 
 // Capture roles, flags and definition kinds: the enums at the top of native/extract.c.
@@ -58,12 +58,6 @@ function symbolFlags(spec: LanguageSpec, type: string): number {
   return f;
 }
 
-/** extract.ts's isPrimary, for a capture name with a dot. */
-function isPrimary(name: string): boolean {
-  return name.startsWith('def.') || name.startsWith('error.') ||
-    (name.startsWith('call.') && !['call.name', 'call.receiver', 'call.path', 'call.targs'].includes(name));
-}
-
 class ConfigWriter {
   readonly words: number[] = [];
   private strings = '';
@@ -86,6 +80,26 @@ class ConfigWriter {
     this.word(END_MARK);
     return { config: Uint32Array.from(this.words), strings: this.strings };
   }
+}
+
+export interface PredicateArg { capture?: number; text?: string }
+
+/**
+ * A pattern's predicates from tree-sitter's steps ([kind, value] pairs: 1 a capture id, 2 a string, 0 the end
+ * of one predicate): each one's operator (`eq?`, `not-any-of?`...) and its arguments.
+ */
+export function splitPredicates(steps: readonly (number | string)[]): { op: string; args: PredicateArg[] }[] {
+  const out: { op: string; args: PredicateArg[] }[] = [];
+  let args: PredicateArg[] = [];
+  for (let i = 0; i < steps.length; i += 2) {
+    if (steps[i] === 1) args.push({ capture: steps[i + 1] as number });
+    else if (steps[i] === 2) args.push({ text: steps[i + 1] as string });
+    else {
+      out.push({ op: args[0]?.text ?? '', args: args.slice(1) });
+      args = [];
+    }
+  }
+  return out;
 }
 
 export interface GrammarTables {
@@ -144,16 +158,7 @@ export function extractorConfig(
 
   w.word(predicates.length);
   for (const steps of predicates) {
-    const preds: { op: string; args: { capture?: number; text?: string }[] }[] = [];
-    let args: { capture?: number; text?: string }[] = [];
-    for (let i = 0; i < steps.length; i += 2) {
-      if (steps[i] === 1) args.push({ capture: steps[i + 1] as number });
-      else if (steps[i] === 2) args.push({ text: steps[i + 1] as string });
-      else {
-        preds.push({ op: args[0]?.text ?? '', args: args.slice(1) });
-        args = [];
-      }
-    }
+    const preds = splitPredicates(steps);
     w.word(preds.length);
     for (const p of preds) {
       const negate = p.op.startsWith('not-');

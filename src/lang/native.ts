@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../package-root.js';
 import type { Extracted } from './extract.js';
-import { decodeRecords, extractorConfig } from './native-extract.js';
+import { decodeRecords, extractorConfig, splitPredicates } from './native-extract.js';
 import type { LanguageSpec } from './registry.js';
 import type { Point, SyntaxCapture, SyntaxMatch, SyntaxNode, SyntaxParser, SyntaxQuery, SyntaxTree } from './syntax.js';
 
@@ -207,29 +207,17 @@ type Predicate = (captures: SyntaxCapture[]) => boolean;
 
 /** #eq? / #any-of? / #match? and their not- forms, as web-tree-sitter evaluates them for matches(). */
 function compilePredicates(steps: (number | string)[], names: string[]): Predicate[] {
-  const out: Predicate[] = [];
-  let args: { capture?: string; text?: string }[] = [];
-  for (let i = 0; i < steps.length; i += 2) {
-    const kind = steps[i];
-    const value = steps[i + 1];
-    if (kind === 1) args.push({ capture: names[value as number] });
-    else if (kind === 2) args.push({ text: value as string });
-    else {
-      out.push(predicate(args));
-      args = [];
-    }
-  }
-  return out;
+  return splitPredicates(steps).map(({ op, args }) =>
+    predicate(op, args.map((a) => ({ capture: a.capture === undefined ? undefined : names[a.capture], text: a.text }))));
 }
 
-function predicate(args: { capture?: string; text?: string }[]): Predicate {
-  const op = args[0]?.text ?? '';
+function predicate(op: string, args: { capture?: string; text?: string }[]): Predicate {
   const negate = op.startsWith('not-');
   const name = negate ? op.slice(4) : op;
-  const capture = args[1]?.capture;
+  const capture = args[0]?.capture;
   if (!capture) throw new Error(`query predicate #${op} needs a capture first`);
   const texts = (c: SyntaxCapture[]) => c.filter((x) => x.name === capture).map((x) => x.node.text);
-  const values = args.slice(2);
+  const values = args.slice(1);
   let test: (t: string, c: SyntaxCapture[]) => boolean;
   if (name === 'eq?') {
     const v = values[0];
