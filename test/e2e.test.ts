@@ -114,56 +114,38 @@ describe('explore and trace through the MCP client', () => {
   }));
 
   test('the initialize response does not wait for the index: it loads once the client sends initialized', async () => {
-    const r = await fixtureRepos();
-    const child = spawn(process.execPath, [SERVER_JS, '--dynamo', r.dynamo, '--sglang', r.sglang, '--cache-dir', r.cacheDir], {
-      env: { PATH: process.env.PATH ?? '', HOME: r.dir }, stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-    const until = async (done: () => boolean) => {
-      for (let i = 0; i < 600 && !done(); i++) await new Promise((res) => setTimeout(res, 50));
-    };
+    const raw = await rawServer();
     try {
-      child.stdin.write(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '0' } } }) + '\n');
-      await until(() => out.includes('"id":1'));
-      assert.match(out, /"serverInfo"/);
+      raw.send(INITIALIZE);
+      await raw.until(() => raw.out().includes('"id":1'));
+      assert.match(raw.out(), /"serverInfo"/);
       // Answered, and no index yet: it waits for `initialized` (or 1 s without one).
       await new Promise((res) => setTimeout(res, 200));
-      assert.doesNotMatch(err, /index ready/, err);
-      child.stdin.write(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) + '\n');
-      await until(() => /index ready/.test(err));
-      assert.match(err, /index ready in \d+ ms \(started after the handshake\)/, err);
+      assert.doesNotMatch(raw.err(), /index ready/, raw.err());
+      raw.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+      await raw.until(() => /index ready/.test(raw.err()));
+      assert.match(raw.err(), /index ready in \d+ ms \(started after the handshake\)/, raw.err());
     } finally {
-      child.kill();
+      raw.child.kill();
     }
   });
 
   test('stdout carries only JSON-RPC: every line the server writes parses as a JSON-RPC 2.0 message', async () => {
-    const r = await fixtureRepos();
-    const child = spawn(process.execPath, [SERVER_JS, '--dynamo', r.dynamo, '--sglang', r.sglang, '--cache-dir', r.cacheDir], {
-      env: { PATH: process.env.PATH ?? '', HOME: r.dir }, stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-    const send = (m: object) => child.stdin.write(JSON.stringify(m) + '\n');
-    const waitFor = async (id: number) => {
-      for (let i = 0; i < 600 && !out.split('\n').some((l) => l.includes(`"id":${id}`)); i++) await new Promise((res) => setTimeout(res, 50));
-    };
+    const raw = await rawServer();
+    const waitFor = (id: number) => raw.until(() => raw.out().split('\n').some((l) => l.includes(`"id":${id}`)));
     try {
-      send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '0' } } });
+      raw.send(INITIALIZE);
       await waitFor(1);
-      send({ jsonrpc: '2.0', method: 'notifications/initialized' });
-      send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'explore', arguments: {} } });
-      send({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'trace', arguments: { symbol: 'flatten_content' } } });
-      send({ jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'trace', arguments: { symbol: 'NoSuchThing' } } });
+      raw.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+      raw.send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'explore', arguments: {} } });
+      raw.send({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'trace', arguments: { symbol: 'flatten_content' } } });
+      raw.send({ jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'trace', arguments: { symbol: 'NoSuchThing' } } });
       await waitFor(4);
     } finally {
-      child.kill();
+      raw.child.kill();
     }
+    const out = raw.out();
+    const err = raw.err();
     const lines = out.split('\n').filter((l) => l.length);
     assert.ok(lines.length >= 4, `expected 4 responses on stdout, got:\n${out}\nstderr:\n${err}`);
     for (const l of lines) {
@@ -174,3 +156,27 @@ describe('explore and trace through the MCP client', () => {
     assert.ok(err.length > 0, 'logs go to stderr');
   });
 });
+
+const INITIALIZE = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '0' } } };
+
+/** The built server on the fixture, spoken to in raw JSON-RPC lines (no SDK client in between). */
+async function rawServer() {
+  const r = await fixtureRepos();
+  const child = spawn(process.execPath, [SERVER_JS, '--dynamo', r.dynamo, '--sglang', r.sglang, '--cache-dir', r.cacheDir], {
+    env: { PATH: process.env.PATH ?? '', HOME: r.dir }, stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+  return {
+    child,
+    out: () => out,
+    err: () => err,
+    send: (m: object) => child.stdin.write(JSON.stringify(m) + '\n'),
+    /** Polls until done() (at most 30 s). */
+    until: async (done: () => boolean) => {
+      for (let i = 0; i < 600 && !done(); i++) await new Promise((res) => setTimeout(res, 50));
+    },
+  };
+}
