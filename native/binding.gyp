@@ -5,7 +5,7 @@
   "targets": [
     {
       "target_name": "dsm_tree_sitter",
-      "sources": ["dsm_tree_sitter.c", "arena.c", "extract.c", "<(ts_lib)/src/lib.c"],
+      "sources": ["dsm_tree_sitter.c", "arena.c", "extract.c", "codec.c", "<(ts_lib)/src/lib.c"],
       "include_dirs": ["<(ts_lib)/src", "<(ts_lib)/include"],
       "defines": ["_POSIX_C_SOURCE=200112L", "_DEFAULT_SOURCE", "NAPI_VERSION=8", "NDEBUG"],
       "cflags_c": ["-std=c11", "-fvisibility=hidden", "-fno-semantic-interposition"]

@@ -761,6 +761,9 @@ static napi_value js_descendants(napi_env env, napi_callback_info info) {
  * are the root node's NODE_WORDS, then the query's matches as matches() returns them (query null: none);
  * roots as for matches() (null: the whole-tree cursor). Each pool thread keeps its own query cursor; every
  * parse makes its own parser (see parse_text).
+ * parseAsync(language, source, query, roots, extractor, path, size, mtimeMs) → Promise<Uint8Array>: with an
+ * extractor (newExtractor), the pool thread also builds the file's records and encodes its cache entry
+ * (extract.h), and frees the tree; the promise gives the entry's bytes.
  */
 static _Thread_local TSQueryCursor *pool_cursor;
 
@@ -779,12 +782,15 @@ typedef struct {
   /* parseExtract: the records are built on the pool thread, and the tree is freed there */
   const ExtractSpec *spec;
   napi_ref spec_ref; /* keeps the spec's JS external alive while the job runs */
+  char16_t *path;    /* the entry's path, size and mtime */
+  EntryMeta meta;
   ExtractOut out;
 } ParseWork;
 
 static void parse_work_free(napi_env env, ParseWork *j) {
   if (j->spec_ref) napi_delete_reference(env, j->spec_ref);
   extract_out_free(&j->out);
+  free(j->path);
   free(j->roots);
   free(j->text);
   free(j->words.data);
@@ -809,7 +815,7 @@ static void parse_work_execute(napi_env env, void *data) {
   }
   if (j->words.failed) j->error = "out of memory";
   else if (j->spec) {
-    extract_records(j->spec, j->tree, j->text, j->len, j->words.data, j->words.size, &j->out);
+    extract_entry(j->spec, j->tree, j->text, j->len, j->words.data, j->words.size, &j->meta, &j->out);
     if (j->out.failed) j->error = "out of memory";
     tree_free(j->tree, j->arena);
     j->tree = NULL;
@@ -825,19 +831,16 @@ static void parse_work_complete(napi_env env, napi_status status, void *data) {
     napi_create_error(env, NULL, message, &error);
     napi_reject_deferred(env, j->deferred, error);
   } else if (j->spec) {
-    napi_value words = NULL, pool = NULL;
+    /* The entry blob, in a buffer of its own (the worker transfers it to the main thread). */
+    napi_value blob = NULL, buffer;
     void *data = NULL;
-    napi_value buffer;
-    const Words *w = &j->out.words;
-    if (napi_create_arraybuffer(env, w->size * sizeof(uint32_t), &data, &buffer) == napi_ok) {
-      if (w->size) memcpy(data, w->data, w->size * sizeof(uint32_t));
-      if (napi_create_typedarray(env, napi_uint32_array, w->size, buffer, 0, &words) != napi_ok) words = NULL;
+    const Bytes *b = &j->out.blob;
+    if (napi_create_arraybuffer(env, b->n, &data, &buffer) == napi_ok) {
+      if (b->n) memcpy(data, b->p, b->n);
+      if (napi_create_typedarray(env, napi_uint8_array, b->n, buffer, 0, &blob) != napi_ok) blob = NULL;
     }
-    if (words && napi_create_string_utf16(env, j->out.s ? j->out.s : u"", j->out.sn, &pool) == napi_ok &&
-        napi_create_array_with_length(env, 2, &result) == napi_ok) {
-      napi_set_element(env, result, 0, words);
-      napi_set_element(env, result, 1, pool);
-      napi_resolve_deferred(env, j->deferred, result);
+    if (blob) {
+      napi_resolve_deferred(env, j->deferred, blob);
     } else {
       napi_create_string_utf8(env, "out of memory", NAPI_AUTO_LENGTH, &message);
       napi_create_error(env, NULL, message, &error);
@@ -869,7 +872,7 @@ static void parse_work_complete(napi_env env, napi_status status, void *data) {
 }
 
 static napi_value js_parse_async(napi_env env, napi_callback_info info) {
-  ARGS(5);
+  ARGS(8);
   const TSLanguage *lang = language_arg(env, argv[0]);
   if (!lang) return fail(env, "not a tree-sitter language");
   ParseWork *j = (ParseWork *)calloc(1, sizeof(ParseWork));
@@ -910,6 +913,12 @@ static napi_value js_parse_async(napi_env env, napi_callback_info info) {
         parse_work_free(env, j);
         return throw_last(env);
       }
+      if (argc < 8 || !(j->path = copy_utf16(env, argv[5], &j->meta.path_len)) ||
+          napi_get_value_double(env, argv[6], &j->meta.size) != napi_ok || napi_get_value_double(env, argv[7], &j->meta.mtime_ms) != napi_ok) {
+        parse_work_free(env, j);
+        return fail(env, "an extractor needs the entry's path, size and mtime");
+      }
+      j->meta.path = j->path;
     }
   }
   j->text = copy_utf16(env, argv[1], &j->len);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec.h"
 #include "nodewords.h"
 
 #define NONE 0xffffffffu
@@ -125,7 +126,7 @@ struct ExtractSpec {
   uint16_t *bodyfields;
   uint16_t f_body, f_trait, f_superclasses, f_condition, f_consequence, f_arguments;
   uint32_t opts;
-  Str pathsep, typeguard;
+  Str lang, pathsep, typeguard;
   StrList quals, argcalls, spawns;
   void *blocks; /* every allocation above but strings, for free */
 };
@@ -263,6 +264,7 @@ ExtractSpec *extract_spec_new(const uint32_t *config, size_t nwords, const char1
   s->f_consequence = (uint16_t)rd(&r);
   s->f_arguments = (uint16_t)rd(&r);
   s->opts = rd(&r);
+  s->lang = rd_str(&r);
   s->pathsep = rd_str(&r);
   s->typeguard = rd_str(&r);
   if (!rd_list(&r, s, &s->quals) || !rd_list(&r, s, &s->argcalls) || !rd_list(&r, s, &s->spawns)) goto bad;
@@ -1442,102 +1444,199 @@ done:
   return n ? n : 1;
 }
 
-/* ---------------------------------------------------------------- output */
+/* ---------------------------------------------------------------- the cache entry (cache.ts, encodeEntry) */
 
-static inline void out_word(ExtractOut *o, uint32_t v) { words_push(&o->words, v); }
+/* Each record type's keys, in the order of extract.ts's object literals (the codec stores defined ones). */
+static const char *const DEF_KEYS[] = {"name", "kind", "sig", "line", "endLine", "container", "trait", "attrs", "decl", "doc", "variants", "bases"};
+static const char *const CALL_KEYS[] = {"name", "kind", "line", "col", "in", "receiver", "sep", "targs", "awaited", "tried", "args", "spawned"};
+static const char *const IMPORT_KEYS[] = {"module", "line", "name", "alias", "guarded"};
+static const char *const RUST_IMPORT_KEYS[] = {"module", "name", "alias", "line"};
+static const char *const BINDING_KEYS[] = {"target", "type", "line", "in", "alias"};
+static const char *const ERROR_KEYS[] = {"kind", "line", "in"};
+static const char *const NAMED_KEYS[] = {"names", "packed", "attrs"};
+static const char *const ENTRY_KEYS[] = {"path", "size", "mtimeMs", "lang", "lines", "defs", "calls", "imports", "bindings",
+                                         "errors", "comments", "strings", "parseErrors"};
+#define NKEYS(k) ((uint32_t)(sizeof(k) / sizeof((k)[0])))
 
-/*
- * Every word stays below 2^31, so JS reads them all as small integers: a string is its pool offset + 1 (0:
- * absent) and length, a list its length + 1 (0: absent) and strings, an enclosing definition its index + 1
- * (0: none).
- */
-static void out_str(ExtractOut *o, S s) {
-  out_word(o, s.off == NONE ? 0 : s.off + 1);
-  out_word(o, s.len);
+static inline bool has(S s) { return s.off != NONE; }
+
+static void put_s(CodecBlob *b, const X *x, S s) { codec_str(b, x->pool.p + s.off, s.len); }
+
+static void put_list(CodecBlob *b, const X *x, const List *l) {
+  codec_array(b, l->n);
+  for (uint32_t i = 0; i < l->n; i++) put_s(b, x, x->lists.v[l->first + i]);
 }
 
-static void out_list(ExtractOut *o, const X *x, const List *l) {
-  if (!l->present) {
-    out_word(o, 0);
+static void put_lit(CodecBlob *b, const char *lit) {
+  char16_t tmp[8];
+  size_t n = 0;
+  for (; lit[n] && n < 8; n++) tmp[n] = (unsigned char)lit[n];
+  codec_str(b, tmp, n);
+}
+
+static void def_value(CodecBlob *b, const X *x, const Def *d) {
+  bool present[] = {true, true, true, true, true, has(d->container), has(d->trait), d->attrs.present, d->decl, has(d->doc),
+                    d->variants.present, d->bases.present};
+  uint32_t mask = 0;
+  for (uint32_t k = 0; k < NKEYS(DEF_KEYS); k++) mask |= present[k] ? 1u << k : 0;
+  codec_object(b, DEF_KEYS, NKEYS(DEF_KEYS), mask);
+  put_s(b, x, d->name);
+  put_s(b, x, d->kind);
+  put_s(b, x, d->sig);
+  codec_int(b, d->line);
+  codec_int(b, d->end_line);
+  if (has(d->container)) put_s(b, x, d->container);
+  if (has(d->trait)) put_s(b, x, d->trait);
+  if (d->attrs.present) put_list(b, x, &d->attrs);
+  if (d->decl) codec_true(b);
+  if (has(d->doc)) put_s(b, x, d->doc);
+  if (d->variants.present) put_list(b, x, &d->variants);
+  if (d->bases.present) put_list(b, x, &d->bases);
+}
+
+static const char *const SEP_TEXT[] = {"", ".", "->", "::"};
+
+static void call_value(CodecBlob *b, const X *x, const Call *c) {
+  bool present[] = {true, true, true, true, true, has(c->receiver), c->sep != 0, has(c->targs), c->awaited, c->tried, has(c->args),
+                    c->spawned};
+  uint32_t mask = 0;
+  for (uint32_t k = 0; k < NKEYS(CALL_KEYS); k++) mask |= present[k] ? 1u << k : 0;
+  codec_object(b, CALL_KEYS, NKEYS(CALL_KEYS), mask);
+  put_s(b, x, c->name);
+  put_s(b, x, c->kind);
+  codec_int(b, c->line);
+  codec_int(b, c->col);
+  codec_int(b, c->in);
+  if (has(c->receiver)) put_s(b, x, c->receiver);
+  if (c->sep) put_lit(b, SEP_TEXT[c->sep]);
+  if (has(c->targs)) put_s(b, x, c->targs);
+  if (c->awaited) codec_true(b);
+  if (c->tried) codec_true(b);
+  if (has(c->args)) put_s(b, x, c->args);
+  if (c->spawned) codec_true(b);
+}
+
+static void import_value(CodecBlob *b, const X *x, const Import *m) {
+  if (m->rust_use) {
+    codec_object(b, RUST_IMPORT_KEYS, NKEYS(RUST_IMPORT_KEYS), 0xb | (has(m->alias) ? 4u : 0));
+    put_s(b, x, m->module);
+    put_s(b, x, m->name);
+    if (has(m->alias)) put_s(b, x, m->alias);
+    codec_int(b, m->line);
     return;
   }
-  out_word(o, l->n + 1);
-  for (uint32_t i = 0; i < l->n; i++) out_str(o, x->lists.v[l->first + i]);
+  codec_object(b, IMPORT_KEYS, NKEYS(IMPORT_KEYS), 3 | (has(m->name) ? 4u : 0) | (has(m->alias) ? 8u : 0) | (m->guarded ? 16u : 0));
+  put_s(b, x, m->module);
+  codec_int(b, m->line);
+  if (has(m->name)) put_s(b, x, m->name);
+  if (has(m->alias)) put_s(b, x, m->alias);
+  if (m->guarded) codec_true(b);
 }
 
-static void out_in(ExtractOut *o, int32_t in) { out_word(o, (uint32_t)(in + 1)); }
+static void binding_value(CodecBlob *b, const X *x, const Binding *v) {
+  codec_object(b, BINDING_KEYS, NKEYS(BINDING_KEYS), 0xf | (v->alias ? 16u : 0));
+  put_s(b, x, v->target);
+  put_s(b, x, v->type);
+  codec_int(b, v->line);
+  codec_int(b, v->in);
+  if (v->alias) codec_true(b);
+}
 
-static void write_records(X *x, ExtractOut *o, uint32_t lines, uint32_t parse_errors) {
-  out_word(o, lines);
-  out_word(o, parse_errors);
-  out_word(o, (uint32_t)x->defs.n);
-  out_word(o, (uint32_t)x->calls.n);
-  out_word(o, (uint32_t)x->imports.n);
-  out_word(o, (uint32_t)x->binds.n);
-  out_word(o, (uint32_t)x->errors.n);
-  out_word(o, (uint32_t)x->comments.n);
-  out_word(o, (uint32_t)x->strings.n);
+static void error_value(CodecBlob *b, const X *x, const ErrorMark *e) {
+  codec_object(b, ERROR_KEYS, NKEYS(ERROR_KEYS), 7);
+  put_s(b, x, e->kind);
+  codec_int(b, e->line);
+  codec_int(b, e->in);
+}
+
+/* encodeValue(list) of one record type: a blob of its own. */
+#define LIST_BLOB(out, x, vec, fn)                                   \
+  do {                                                               \
+    CodecBlob b_ = {0};                                              \
+    codec_array(&b_, (vec).n);                                       \
+    for (size_t i_ = 0; i_ < (vec).n; i_++) fn(&b_, (x), &(vec).v[i_]); \
+    if (!codec_finish(&b_, (out))) (x)->failed = true;               \
+  } while (0)
+
+/* packUints(): varints, no header. */
+static void packed_uints(Bytes *out, const U32Vec *v) {
+  for (size_t i = 0; i < v->n; i++) bytes_uint(out, v->v[i]);
+}
+
+/* {names, packed[, attrs]}: a record list as encodeEntry stores it (names column + nested blob). */
+static void put_named(CodecBlob *b, const X *x, const Bytes *packed, const S *names, size_t n, bool with_attrs) {
+  codec_object(b, NAMED_KEYS, NKEYS(NAMED_KEYS), with_attrs ? 7 : 3);
+  codec_array(b, n);
+  for (size_t i = 0; i < n; i++) put_s(b, x, names[i]);
+  codec_bytes(b, packed->p, packed->n);
+  if (!with_attrs) return;
+  /* distinctAttrs(): every definition's attributes, each once, in order of first use */
+  size_t total = 0;
+  for (size_t i = 0; i < x->defs.n; i++) total += x->defs.v[i].attrs.present ? x->defs.v[i].attrs.n : 0;
+  S *seen = malloc((total ? total : 1) * sizeof(S));
+  size_t nseen = 0;
+  if (!seen) {
+    b->failed = true;
+    return;
+  }
   for (size_t i = 0; i < x->defs.n; i++) {
-    const Def *d = &x->defs.v[i];
-    out_str(o, d->name);
-    out_str(o, d->kind);
-    out_str(o, d->sig);
-    out_word(o, d->line);
-    out_word(o, d->end_line);
-    out_str(o, d->container);
-    out_str(o, d->trait);
-    out_list(o, x, &d->attrs);
-    out_word(o, d->decl);
-    out_str(o, d->doc);
-    out_list(o, x, &d->variants);
-    out_list(o, x, &d->bases);
+    const List *l = &x->defs.v[i].attrs;
+    for (uint32_t k = 0; l->present && k < l->n; k++) {
+      S a = x->lists.v[l->first + k];
+      bool dup = false;
+      for (size_t j = 0; j < nseen && !dup; j++) dup = text_eq(pool_get(x, seen[j]), pool_get(x, a));
+      if (!dup) seen[nseen++] = a;
+    }
   }
-  for (size_t i = 0; i < x->calls.n; i++) {
-    const Call *c = &x->calls.v[i];
-    out_str(o, c->name);
-    out_str(o, c->kind);
-    out_word(o, c->line);
-    out_word(o, c->col);
-    out_in(o, c->in);
-    out_str(o, c->receiver);
-    out_word(o, c->sep);
-    out_str(o, c->targs);
-    out_word(o, c->awaited);
-    out_word(o, c->tried);
-    out_str(o, c->args);
-    out_word(o, c->spawned);
+  codec_array(b, nseen);
+  for (size_t j = 0; j < nseen; j++) put_s(b, x, seen[j]);
+  free(seen);
+}
+
+static void write_entry(X *x, const EntryMeta *meta, uint32_t lines, uint32_t parse_errors, Bytes *out) {
+  Bytes defs = {0}, calls = {0}, imports = {0}, binds = {0}, errors = {0}, comments = {0}, strings = {0};
+  LIST_BLOB(&defs, x, x->defs, def_value);
+  LIST_BLOB(&calls, x, x->calls, call_value);
+  LIST_BLOB(&imports, x, x->imports, import_value);
+  LIST_BLOB(&binds, x, x->binds, binding_value);
+  LIST_BLOB(&errors, x, x->errors, error_value);
+  packed_uints(&comments, &x->comments);
+  packed_uints(&strings, &x->strings);
+  /* the names columns: a definition's or call's name, an import's name or '' */
+  size_t nnames = x->defs.n + x->calls.n + x->imports.n;
+  S *names = malloc((nnames ? nnames : 1) * sizeof(S));
+  if (!names) x->failed = true;
+  if (!x->failed) {
+    S *dn = names, *cn = names + x->defs.n, *in = cn + x->calls.n;
+    for (size_t i = 0; i < x->defs.n; i++) dn[i] = x->defs.v[i].name;
+    for (size_t i = 0; i < x->calls.n; i++) cn[i] = x->calls.v[i].name;
+    for (size_t i = 0; i < x->imports.n; i++) in[i] = has(x->imports.v[i].name) ? x->imports.v[i].name : (S){0, 0};
+    CodecBlob b = {0};
+    codec_object(&b, ENTRY_KEYS, NKEYS(ENTRY_KEYS), (1u << NKEYS(ENTRY_KEYS)) - 1);
+    codec_str(&b, meta->path, meta->path_len);
+    codec_number(&b, meta->size);
+    codec_number(&b, meta->mtime_ms);
+    codec_str(&b, x->spec->strings + x->spec->lang.off, x->spec->lang.len);
+    codec_int(&b, lines);
+    put_named(&b, x, &defs, dn, x->defs.n, true);
+    put_named(&b, x, &calls, cn, x->calls.n, false);
+    put_named(&b, x, &imports, in, x->imports.n, false);
+    codec_bytes(&b, binds.p, binds.n);
+    codec_bytes(&b, errors.p, errors.n);
+    codec_bytes(&b, comments.p, comments.n);
+    codec_bytes(&b, strings.p, strings.n);
+    codec_int(&b, parse_errors);
+    if (!codec_finish(&b, out)) x->failed = true;
   }
-  for (size_t i = 0; i < x->imports.n; i++) {
-    const Import *m = &x->imports.v[i];
-    out_word(o, m->rust_use);
-    out_str(o, m->module);
-    out_word(o, m->line);
-    out_str(o, m->name);
-    out_str(o, m->alias);
-    out_word(o, m->guarded);
-  }
-  for (size_t i = 0; i < x->binds.n; i++) {
-    const Binding *b = &x->binds.v[i];
-    out_str(o, b->target);
-    out_str(o, b->type);
-    out_word(o, b->line);
-    out_in(o, b->in);
-    out_word(o, b->alias);
-  }
-  for (size_t i = 0; i < x->errors.n; i++) {
-    const ErrorMark *e = &x->errors.v[i];
-    out_str(o, e->kind);
-    out_word(o, e->line);
-    out_in(o, e->in);
-  }
-  for (size_t i = 0; i < x->comments.n; i++) out_word(o, x->comments.v[i]);
-  for (size_t i = 0; i < x->strings.n; i++) out_word(o, x->strings.v[i]);
+  if (defs.failed || calls.failed || imports.failed || binds.failed || errors.failed || comments.failed || strings.failed) x->failed = true;
+  free(names);
+  free(defs.p), free(calls.p), free(imports.p), free(binds.p), free(errors.p), free(comments.p), free(strings.p);
 }
 
 /* ---------------------------------------------------------------- extractTree() */
 
-void extract_records(const ExtractSpec *spec, const TSTree *tree, const char16_t *text, size_t len, const uint32_t *mw, size_t nmw,
-                     ExtractOut *out) {
+void extract_entry(const ExtractSpec *spec, const TSTree *tree, const char16_t *text, size_t len, const uint32_t *mw, size_t nmw,
+                   const EntryMeta *meta, ExtractOut *out) {
   X x = {0};
   x.spec = spec;
   x.tree = tree;
@@ -1662,16 +1761,9 @@ void extract_records(const ExtractSpec *spec, const TSTree *tree, const char16_t
   uint32_t parse_errors = count_errors(&x, root);
   TSPoint end = ts_node_end_point(root);
   uint32_t lines = end.row + (end.column > 0 ? 1 : 0);
-  if (x.failed || x.pool.failed || x.tmp.failed || x.tmp2.failed || x.awaited_by.failed || x.tried.failed || x.call_by_id.failed) {
-    out->failed = true;
-  } else {
-    write_records(&x, out, lines, parse_errors);
-    if (out->words.failed) out->failed = true;
-    out->s = x.pool.p;
-    out->sn = x.pool.n;
-    out->scap = x.pool.cap;
-    x.pool.p = NULL;
-  }
+  if (!(x.failed || x.pool.failed || x.tmp.failed || x.tmp2.failed || x.awaited_by.failed || x.tried.failed || x.call_by_id.failed))
+    write_entry(&x, meta, lines, parse_errors, &out->blob);
+  if (x.failed || x.pool.failed || out->blob.failed) out->failed = true;
   free(matches.v);
   free(caps.v);
   free(primaries.v);
@@ -1697,8 +1789,6 @@ void extract_records(const ExtractSpec *spec, const TSTree *tree, const char16_t
 }
 
 void extract_out_free(ExtractOut *out) {
-  free(out->words.data);
-  free(out->s);
-  out->words.data = NULL;
-  out->s = NULL;
+  free(out->blob.p);
+  out->blob.p = NULL;
 }

@@ -1,7 +1,7 @@
 /*
  * The C twin of src/lang/extract.ts: builds a file's records (definitions, calls, imports, bindings, error
- * marks, comment and string regions) from a query's matches, on the pool thread that parsed the file, so
- * the extracting JS thread only decodes them. It gives the same records as the JS extractor, which stays for
+ * marks, comment and string regions) from a query's matches, on the pool thread that parsed the file, and
+ * encodes them as the file's cache entry (codec.h), so the worker only passes the bytes on. It gives the same records as the JS extractor, which stays for
  * web-tree-sitter and for what this one does not handle (src/lang/native-extract.ts decides per language).
  *
  * What it knows of a language comes from JS once (native-extract.ts builds the config words): the role of
@@ -15,7 +15,7 @@
 #include <tree_sitter/api.h>
 #include <uchar.h>
 
-#include "nodewords.h"
+#include "codec.h"
 
 typedef struct ExtractSpec ExtractSpec;
 
@@ -23,20 +23,22 @@ typedef struct ExtractSpec ExtractSpec;
 ExtractSpec *extract_spec_new(const uint32_t *config, size_t nwords, const char16_t *strings, size_t nstrings, const char **error);
 void extract_spec_free(ExtractSpec *spec);
 
-/*
- * The records: words (layout in native-extract.ts, decodeRecords) and the UTF-16 pool their strings point
- * into. failed: out of memory.
- */
+/* The file the records are for: what the cache entry holds beside them (parse-file.ts). */
 typedef struct {
-  Words words;
-  char16_t *s;
-  size_t sn, scap;
-  bool failed;
+  const char16_t *path; /* relative to the checkout */
+  size_t path_len;
+  double size, mtime_ms;
+} EntryMeta;
+
+/* The file's cache entry, encoded as cache.ts's encodeEntry encodes the JS extractor's record. */
+typedef struct {
+  Bytes blob;
+  bool failed; /* out of memory */
 } ExtractOut;
 
 /* matches: the words find_matches() gives (pattern, capture count, (capture id, node words) × count). */
-void extract_records(const ExtractSpec *spec, const TSTree *tree, const char16_t *text, size_t len, const uint32_t *matches,
-                     size_t nmatch_words, ExtractOut *out);
+void extract_entry(const ExtractSpec *spec, const TSTree *tree, const char16_t *text, size_t len, const uint32_t *matches,
+                   size_t nmatch_words, const EntryMeta *meta, ExtractOut *out);
 void extract_out_free(ExtractOut *out);
 
 #endif

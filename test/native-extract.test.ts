@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { extract, extractAsync } from '../src/lang/extract.js';
+import { extract } from '../src/lang/extract.js';
 import { loadGrammar } from '../src/lang/grammar.js';
 import { nativeUnavailable } from '../src/lang/native.js';
 import { LANGUAGES, languageById, languageOf, type LanguageSpec } from '../src/lang/registry.js';
-import { encodeEntry } from '../src/index/cache.js';
+import { decodeEntry, encodeEntry } from '../src/index/cache.js';
+import type { FileRecord } from '../src/index/model.js';
 import { fixtureSourceFiles } from './helpers/fixture.js';
 
-// The C extractor (native/extract.c) must build the records extract.ts builds, byte for byte once encoded:
-// the cache, the symbol table and every answer are the same whichever one ran.
+// The C extractor (native/extract.c) must give the cache entry that encodeEntry makes of the record
+// extract.ts builds, byte for byte: the cache, the symbol table and every answer are the same whichever ran.
 const optedOut = process.env.DSM_NATIVE === '0';
 
 const PYTHON_EDGES = `# leading comment
@@ -140,25 +141,37 @@ async function native(spec: LanguageSpec) {
   return g;
 }
 
-function blob(rec: object): Buffer {
-  return Buffer.from(encodeEntry({ path: 'f', size: 1, mtimeMs: 1, ...rec } as Parameters<typeof encodeEntry>[0]));
-}
+const FILE = { path: 'dir/f', size: 1234, mtimeMs: 1732400000123.25 };
 
-/** JS extractor (extract, on this thread) against the C one (extractAsync): identical blobs. */
-async function same(spec: LanguageSpec, source: string, label: string): Promise<void> {
+/** The C extractor's entry for the source. */
+async function cEntry(spec: LanguageSpec, source: string, file = FILE): Promise<Buffer> {
   const g = await native(spec);
-  assert.ok(g.parser.extractRecords?.(source, g.query, spec), `${spec.id} records are built in C`);
-  const js = extract(spec, g.parser, g.query, source);
-  const c = await extractAsync(spec, g.parser, g.query, source);
-  assert.deepEqual(c, js, label);
-  assert.ok(blob(c).equals(blob(js)), `${label}: the encoded records differ (key order or absent keys)`);
+  const blob = g.parser.encodeEntry?.(source, g.query, spec, file);
+  assert.ok(blob, `${spec.id} records are built in C`);
+  return Buffer.from(await blob);
 }
 
-test('the C extractor builds the Python and Rust records; C, C++ and CUDA stay on extract.ts', { skip: optedOut && 'DSM_NATIVE=0' }, async () => {
+/** The C extractor's record, decoded from its entry, as plain data. */
+async function cRecord(spec: LanguageSpec, source: string): Promise<FileRecord> {
+  return JSON.parse(JSON.stringify(decodeEntry(await cEntry(spec, source)))) as FileRecord;
+}
+
+/** extract.ts's record, encoded by encodeEntry, against the C extractor's entry: the same bytes. */
+async function same(spec: LanguageSpec, source: string, label: string, file = FILE): Promise<void> {
+  const g = await native(spec);
+  const js = Buffer.from(encodeEntry({ ...file, ...extract(spec, g.parser, g.query, source) }));
+  const c = await cEntry(spec, source, file);
+  if (!c.equals(js)) {
+    assert.deepEqual(JSON.parse(JSON.stringify(decodeEntry(c))), JSON.parse(JSON.stringify(decodeEntry(js))), label);
+    assert.fail(`${label}: same records, but the encoded entries differ (key order, absent keys or the codec)`);
+  }
+}
+
+test('the C extractor builds and encodes the Python and Rust records; C, C++ and CUDA stay on extract.ts', { skip: optedOut && 'DSM_NATIVE=0' }, async () => {
   const inC = [];
   for (const spec of LANGUAGES) {
     const g = await native(spec);
-    const p = g.parser.extractRecords?.('x', g.query, spec);
+    const p = g.parser.encodeEntry?.('x', g.query, spec, FILE);
     if (p) {
       inC.push(spec.id);
       await p;
@@ -186,9 +199,12 @@ test('C and JS extractors agree on the edge cases: docstrings, decorators, guard
     await same(spec, src.replace(/\n/g, '\r\n'), `${spec.id} edge cases, CRLF`);
     await same(spec, '', `${spec.id} empty file`);
   }
+  // The entry's own fields: an integer mtime (a uint, not a float64), a path outside ASCII; a lone surrogate
+  // in a docstring (the string table's UTF-8 turns it into U+FFFD, as TextEncoder does).
+  await same(python, PYTHON_EDGES, 'integer mtime, non-ASCII path', { path: 'dir/ü🎉.py', size: 0, mtimeMs: 1700000000000 });
+  await same(python, 'def f():\n    """lone \ud83c surrogate \ud83c\udf89"""\n    g()\n', 'lone surrogate');
   // The cases are there: a few records the JS extractor gives for them.
-  const g = await native(python);
-  const r = await extractAsync(python, g.parser, g.query, PYTHON_EDGES);
+  const r = await cRecord(python, PYTHON_EDGES);
   const foo = r.defs.find((d) => d.name === 'Foo')!;
   assert.deepEqual([foo.attrs, foo.bases, foo.doc], [['dataclass(frozen=True)', 'other.deco'], ['Base'], 'First line.']);
   assert.deepEqual(r.defs.find((d) => d.name === 'typed_only')?.attrs, ['TYPE_CHECKING']);
@@ -196,8 +212,7 @@ test('C and JS extractors agree on the edge cases: docstrings, decorators, guard
   assert.ok(r.defs.find((d) => d.name === 'long_sig')!.sig.endsWith('…'));
   assert.ok(r.calls.find((c) => c.name === 'run')?.spawned);
   assert.ok(r.imports.find((i) => i.module === 'torch')?.guarded);
-  const gr = await native(rust);
-  const rr = await extractAsync(rust, gr.parser, gr.query, RUST_EDGES);
+  const rr = await cRecord(rust, RUST_EDGES);
   const externC = rr.defs.filter((d) => d.attrs?.includes('extern "C"')).map((d) => d.name);
   assert.ok(['c_fn', 'exported', 'k_launch', 'k_other'].every((n) => externC.includes(n)), externC.join());
   // The grammar recovers `unsafe extern "C" {` as ERROR siblings: the enum after the block is no declaration of it.

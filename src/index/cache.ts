@@ -89,11 +89,13 @@ export function fingerprint(): string {
       h.update(`${f} missing`);
     }
   }
-  // The C extractor (compiled into the native binding): its source ships with the package.
-  try {
-    h.update('native/extract.c').update(readFileSync(join(PACKAGE_ROOT, 'native', 'extract.c')));
-  } catch {
-    h.update('native/extract.c missing');
+  // The C extractor and its encoder (compiled into the native binding): their sources ship with the package.
+  for (const f of ['extract.c', 'codec.c']) {
+    try {
+      h.update(`native/${f}`).update(readFileSync(join(PACKAGE_ROOT, 'native', f)));
+    } catch {
+      h.update(`native/${f} missing`);
+    }
   }
   fingerprintValue = h.digest('hex').slice(0, 32);
   return fingerprintValue;

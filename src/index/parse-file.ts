@@ -3,7 +3,9 @@ import { lstatSync, readFileSync } from 'node:fs';
 import { extractAsync } from '../lang/extract.js';
 import { loadGrammar } from '../lang/grammar.js';
 import { languageById } from '../lang/registry.js';
-import type { CachedSkip } from './cache.js';
+import { encodeEntry, type CachedSkip } from './cache.js';
+import type { LanguageSpec } from '../lang/registry.js';
+import type { EntryFile } from '../lang/syntax.js';
 import type { FileRecord, SkippedFile } from './model.js';
 
 /** Files larger than this are listed as skipped, not parsed (generated tables, vendored blobs). */
@@ -16,6 +18,47 @@ const MAX_LINE = 20_000;
  * file is not re-read on every freshness check.
  */
 export async function parseFile(absPath: string, relPath: string, langId: string): Promise<FileRecord | CachedSkip> {
+  const src = readSource(absPath, relPath, langId);
+  return 'reason' in src ? src : recordOf(src);
+}
+
+/**
+ * parseFile's cache entry (encodeEntry's bytes). Where the native binding's C extractor handles the language,
+ * the records are built and encoded on the pool thread that parsed the file, and this thread never holds them.
+ */
+export async function parseFileEntry(absPath: string, relPath: string, langId: string): Promise<Uint8Array> {
+  const src = readSource(absPath, relPath, langId);
+  if ('reason' in src) return encodeEntry(src);
+  try {
+    const g = await loadGrammar(src.spec);
+    const blob = g.parser.encodeEntry?.(src.text, g.query, src.spec, src.file);
+    if (blob) return await blob;
+  } catch (e) {
+    return encodeEntry(src.skip(`parse failed: ${(e as Error).message}`));
+  }
+  return encodeEntry(await recordOf(src));
+}
+
+async function recordOf({ spec, text, file, skip }: Source): Promise<FileRecord | CachedSkip> {
+  try {
+    const g = await loadGrammar(spec);
+    const rec = await extractAsync(spec, g.parser, g.query, text);
+    return { path: file.path, size: file.size, mtimeMs: file.mtimeMs, ...rec };
+  } catch (e) {
+    return skip(`parse failed: ${(e as Error).message}`);
+  }
+}
+
+interface Source {
+  spec: LanguageSpec;
+  text: string;
+  file: EntryFile;
+  /** A skip with the stat the file was read at. */
+  skip: (reason: string) => CachedSkip;
+}
+
+/** The file's text, or why it is skipped (with the stat it was decided at, when there was one). */
+function readSource(absPath: string, relPath: string, langId: string): Source | CachedSkip {
   const spec = languageById(langId);
   if (!spec) return { path: relPath, reason: `no grammar for ${langId}` };
   let buf: Buffer;
@@ -38,13 +81,7 @@ export async function parseFile(absPath: string, relPath: string, langId: string
   let text = buf.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (longestLine(text) > MAX_LINE) return skip(`minified (a line over ${MAX_LINE} chars)`);
-  try {
-    const g = await loadGrammar(spec);
-    const rec = await extractAsync(spec, g.parser, g.query, text);
-    return { path: relPath, size: buf.length, mtimeMs, ...rec };
-  } catch (e) {
-    return skip(`parse failed: ${(e as Error).message}`);
-  }
+  return { spec, text, file: { path: relPath, size: buf.length, mtimeMs }, skip };
 }
 
 function longestLine(text: string): number {

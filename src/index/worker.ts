@@ -7,8 +7,7 @@ import { parentPort } from 'node:worker_threads';
 import { loadGrammar } from '../lang/grammar.js';
 import { releaseParserMemory } from '../lang/native.js';
 import { languageById } from '../lang/registry.js';
-import { encodeEntry } from './cache.js';
-import { parseFile } from './parse-file.js';
+import { parseFileEntry } from './parse-file.js';
 
 /**
  * concurrent: the files of the job go in flight at once. The native binding parses on libuv's pool threads
@@ -25,8 +24,8 @@ export interface ParseJob {
 }
 export interface ParseReply { id: number; blobs: Uint8Array[] }
 
-async function parsed(f: { abs: string; rel: string; lang: string }): Promise<Uint8Array> {
-  return encodeEntry(await parseFile(f.abs, f.rel, f.lang));
+function parsed(f: { abs: string; rel: string; lang: string }): Promise<Uint8Array> {
+  return parseFileEntry(f.abs, f.rel, f.lang);
 }
 
 parentPort!.on('message', async (job: ParseJob) => {

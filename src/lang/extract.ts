@@ -68,12 +68,9 @@ export function extract(spec: LanguageSpec, parser: Parser, query: Query, source
 
 /**
  * extract(), the parse done off this thread when the binding can (the native one): several files can be
- * in flight while this thread extracts the records of those already parsed. For the languages its C
- * extractor handles (native-extract.ts), the records are built there too and only decoded here.
+ * in flight while this thread extracts the records of those already parsed.
  */
 export async function extractAsync(spec: LanguageSpec, parser: Parser, query: Query, source: string): Promise<Extracted> {
-  const native = parser.extractRecords?.(source, query, spec);
-  if (native) return native;
   return extractFrom(spec, parser, query, source, parser.parseMatched ? await parser.parseMatched(source, query) : parser.parse(source));
 }
 

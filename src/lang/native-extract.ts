@@ -1,16 +1,14 @@
 /**
  * The native binding's extractor (native/extract.c): the C twin of extract.ts, run on the pool thread that
- * parsed the file, so the extracting JS thread only decodes records. This module is its JS half:
- *   - extractorConfig(): what the C code needs to know of a language and its query, as uint32 words and
- *     one string (capture roles, predicates, flags per node type, field ids, the registry's lists);
- *   - decodeRecords(): the C code's words and string pool → the same objects extract.ts builds, key for key
- *     and in the same order, so the cache blobs are byte-identical (a test compares both extractors).
+ * parsed the file. It builds the records extract.ts builds and encodes them as the file's cache entry, the
+ * bytes cache.ts's encodeEntry makes of extract.ts's record (native/codec.c), so the worker only passes
+ * them on (a test compares the two, byte for byte). This module is its JS half: extractorConfig(), what the
+ * C code needs to know of a language and its query, as uint32 words and one string (capture roles,
+ * predicates, flags per node type, field ids, the registry's lists).
  * Languages that need what the C code does not do (macro bodies, line-pattern recovery, qualified C++
  * names, `#match?` predicates) stay on extract.ts: extractorConfig() says why.
  */
-import type { Binding, Call, Def, ErrorMark, Import } from '../index/model.js';
-import { packUints } from '../index/cache-codec.js';
-import { isPrimary, type Extracted } from './extract.js';
+import { isPrimary } from './extract.js';
 import type { LanguageSpec } from './registry.js';
 
 // Capture roles, flags and definition kinds: the enums at the top of native/extract.c.
@@ -202,112 +200,11 @@ export function extractorConfig(
   if (spec.spawnCalls) opts |= O.SPAWN;
   if (spec.guardNodes) opts |= O.GUARD_NODES;
   w.word(opts);
+  w.str(spec.id);
   w.str(spec.pathSep);
   w.str(spec.typeOnlyGuard ?? '');
   w.list(spec.sigQualifiers);
   w.list(spec.argCalls);
   w.list(spec.spawnCalls ?? []);
   return w.done();
-}
-
-const SEPS: Call['sep'][] = [undefined, '.', '->', '::'];
-
-/** Reads the C extractor's words: all below 2^31 (see out_str in native/extract.c), so V8 keeps them small integers. */
-class Reader {
-  i = 0;
-  constructor(private readonly w: Uint32Array, private readonly pool: string) {}
-  word(): number { return this.w[this.i++]; }
-  /** A string: pool offset + 1 (0: absent), length. */
-  str(): string | undefined {
-    const at = this.w[this.i], len = this.w[this.i + 1];
-    this.i += 2;
-    return at === 0 ? undefined : this.pool.slice(at - 1, at - 1 + len);
-  }
-  text(): string { return this.str() ?? ''; }
-  /** A list: length + 1 (0: absent), then its strings. */
-  list(): string[] | undefined {
-    const n = this.w[this.i++];
-    if (n === 0) return undefined;
-    const out: string[] = [];
-    for (let k = 1; k < n; k++) out.push(this.text());
-    return out;
-  }
-  /** An enclosing definition: index + 1 (0: none → -1). */
-  in(): number { return this.w[this.i++] - 1; }
-  flag(): true | undefined { return this.w[this.i++] === 1 || undefined; }
-  uints(n: number): number[] {
-    const out = Array.from(this.w.subarray(this.i, this.i + n));
-    this.i += n;
-    return out;
-  }
-}
-
-/**
- * The records the C extractor wrote (layout: write_records in native/extract.c), as extract.ts builds them:
- * the same keys in the same order, absent ones undefined where extract.ts leaves them undefined.
- */
-export function decodeRecords(spec: LanguageSpec, words: Uint32Array, pool: string): Extracted {
-  const r = new Reader(words, pool);
-  const lines = r.word();
-  const parseErrors = r.word();
-  const ndefs = r.word(), ncalls = r.word(), nimports = r.word(), nbinds = r.word(), nerrors = r.word(), ncomments = r.word(), nstrings = r.word();
-  const defs: Def[] = [];
-  for (let k = 0; k < ndefs; k++) {
-    const name = r.text(), kind = r.text() as Def['kind'], sig = r.text();
-    const line = r.word(), endLine = r.word();
-    const container = r.str(), trait = r.str(), attrs = r.list();
-    const decl = r.flag();
-    const doc = r.str(), variants = r.list(), bases = r.list();
-    defs.push({ name, kind, sig, line, endLine, container, trait, attrs, decl, doc, variants, bases });
-  }
-  const calls: Call[] = [];
-  for (let k = 0; k < ncalls; k++) {
-    const name = r.text(), kind = r.text() as Call['kind'];
-    const line = r.word(), col = r.word(), inDef = r.in();
-    const receiver = r.str();
-    const sep = SEPS[r.word()];
-    const targs = r.str();
-    const awaited = r.flag(), tried = r.flag();
-    const args = r.str();
-    const spawned = r.flag();
-    calls.push({ name, kind, line, col, in: inDef, receiver, sep, targs, awaited, tried, args, spawned });
-  }
-  const imports: Import[] = [];
-  for (let k = 0; k < nimports; k++) {
-    const rustUse = r.word() === 1;
-    const module = r.text();
-    const line = r.word();
-    const name = r.str(), alias = r.str();
-    const guarded = r.flag();
-    if (rustUse) {
-      imports.push(alias !== undefined ? { module, name: name ?? '', alias, line } : { module, name: name ?? '', line });
-      continue;
-    }
-    const imp: Import = { module, line };
-    if (name !== undefined) imp.name = name;
-    if (alias !== undefined) imp.alias = alias;
-    if (guarded) imp.guarded = true;
-    imports.push(imp);
-  }
-  const bindings: Binding[] = [];
-  for (let k = 0; k < nbinds; k++) {
-    const target = r.text(), type = r.text();
-    const line = r.word(), inDef = r.in();
-    const b: Binding = { target, type, line, in: inDef };
-    if (r.flag()) b.alias = true;
-    bindings.push(b);
-  }
-  const errors: ErrorMark[] = [];
-  for (let k = 0; k < nerrors; k++) {
-    const kind = r.text() as ErrorMark['kind'];
-    const line = r.word(), inDef = r.in();
-    errors.push({ kind, line, in: inDef });
-  }
-  const comments = r.uints(ncomments);
-  const strings = r.uints(nstrings);
-  return {
-    lang: spec.id,
-    lines,
-    defs, calls, imports, bindings, errors, comments: packUints(comments), strings: packUints(strings), parseErrors,
-  };
 }

@@ -8,10 +8,9 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../package-root.js';
-import type { Extracted } from './extract.js';
-import { decodeRecords, extractorConfig, splitPredicates } from './native-extract.js';
+import { extractorConfig, splitPredicates } from './native-extract.js';
 import type { LanguageSpec } from './registry.js';
-import type { Point, SyntaxCapture, SyntaxMatch, SyntaxNode, SyntaxParser, SyntaxQuery, SyntaxTree } from './syntax.js';
+import type { EntryFile, Point, SyntaxCapture, SyntaxMatch, SyntaxNode, SyntaxParser, SyntaxQuery, SyntaxTree } from './syntax.js';
 
 const require = createRequire(import.meta.url);
 
@@ -28,10 +27,10 @@ interface Addon {
    */
   parseAsync(language: object, source: string, query: object | null, roots: Uint8Array | null): Promise<[object, Uint32Array]>;
   /**
-   * The same with an extractor (newExtractor): the records are built on the pool thread too and the tree is
-   * freed there; [words, string pool] as decodeRecords (native-extract.ts) reads them.
+   * The same with an extractor (newExtractor): the records are built on the pool thread too, the tree is
+   * freed there, and the promise gives the file's cache entry (encodeEntry's bytes) for path, size, mtime.
    */
-  parseAsync(language: object, source: string, query: object, roots: Uint8Array | null, extractor: object): Promise<[Uint32Array, string]>;
+  parseAsync(language: object, source: string, query: object, roots: Uint8Array | null, extractor: object, path: string, size: number, mtimeMs: number): Promise<Uint8Array>;
   /** The C extractor's view of a language and its query (extractorConfig in native-extract.ts). */
   newExtractor(config: Uint32Array, strings: string): object;
   /** Returns the memory malloc holds free (every arena) to the system. */
@@ -401,10 +400,11 @@ class NativeParser implements SyntaxParser {
    * waits, so it can extract another file's records meanwhile.
    */
   /**
-   * Parses, queries and builds the records on a pool thread (native/extract.c); undefined when the language
-   * stays on extract.ts (see native-extract.ts) or DSM_EXTRACT=js.
+   * Parses, queries, builds the records and encodes the file's cache entry on a pool thread (native/extract.c):
+   * the bytes encodeEntry makes of extract.ts's record. Undefined when the language stays on extract.ts (see
+   * native-extract.ts) or DSM_EXTRACT=js.
    */
-  extractRecords(source: string, query: SyntaxQuery, spec: LanguageSpec): Promise<Extracted> | undefined {
+  encodeEntry(source: string, query: SyntaxQuery, spec: LanguageSpec, file: EntryFile): Promise<Uint8Array> | undefined {
     if (!(query instanceof NativeQuery) || query.lang !== this.lang) return undefined;
     let extractor = query.extractors.get(spec.id);
     if (extractor === undefined) {
@@ -416,8 +416,7 @@ class NativeParser implements SyntaxParser {
       query.extractors.set(spec.id, extractor);
     }
     if (typeof extractor === 'string') return undefined;
-    return addon!.parseAsync(this.lang.handle, source, query.handle, query.roots ?? null, extractor)
-      .then(([words, pool]) => decodeRecords(spec, words, pool));
+    return addon!.parseAsync(this.lang.handle, source, query.handle, query.roots ?? null, extractor, file.path, file.size, file.mtimeMs);
   }
 
   async parseMatched(source: string, query: SyntaxQuery): Promise<SyntaxTree> {

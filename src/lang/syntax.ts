@@ -3,7 +3,6 @@
  * (offsets and columns in UTF-16 code units): web-tree-sitter (wasm, always available) and the project's
  * own N-API binding (native.ts, faster, present when the install could compile it).
  */
-import type { Extracted } from './extract.js';
 import type { LanguageSpec } from './registry.js';
 
 export interface Point {
@@ -43,10 +42,18 @@ export interface SyntaxParser {
    */
   parseMatched?(source: string, query: SyntaxQuery): Promise<SyntaxTree>;
   /**
-   * Only the native binding, for the languages its C extractor handles: parses, queries and builds the
-   * file's records off the calling thread (the same records extract.ts builds); undefined otherwise.
+   * Only the native binding, for the languages its C extractor handles: parses, queries, builds the file's
+   * records and encodes its cache entry off the calling thread (the bytes encodeEntry makes of the record
+   * extract.ts builds); undefined otherwise.
    */
-  extractRecords?(source: string, query: SyntaxQuery, spec: LanguageSpec): Promise<Extracted> | undefined;
+  encodeEntry?(source: string, query: SyntaxQuery, spec: LanguageSpec, file: EntryFile): Promise<Uint8Array> | undefined;
+}
+
+/** What a cache entry holds beside the records: the file's path in its checkout, size in bytes and mtime. */
+export interface EntryFile {
+  path: string;
+  size: number;
+  mtimeMs: number;
 }
 
 export interface SyntaxCapture {
