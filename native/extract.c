@@ -1474,12 +1474,17 @@ static void put_lit(CodecBlob *b, const char *lit) {
   codec_str(b, tmp, n);
 }
 
+/* The shape's bit mask: bit k set when key k has a value. */
+static uint32_t mask_of(const bool *present, uint32_t n) {
+  uint32_t mask = 0;
+  for (uint32_t k = 0; k < n; k++) mask |= present[k] ? 1u << k : 0;
+  return mask;
+}
+
 static void def_value(CodecBlob *b, const X *x, const Def *d) {
   bool present[] = {true, true, true, true, true, has(d->container), has(d->trait), d->attrs.present, d->decl, has(d->doc),
                     d->variants.present, d->bases.present};
-  uint32_t mask = 0;
-  for (uint32_t k = 0; k < NKEYS(DEF_KEYS); k++) mask |= present[k] ? 1u << k : 0;
-  codec_object(b, DEF_KEYS, NKEYS(DEF_KEYS), mask);
+  codec_object(b, DEF_KEYS, NKEYS(DEF_KEYS), mask_of(present, NKEYS(DEF_KEYS)));
   put_s(b, x, d->name);
   put_s(b, x, d->kind);
   put_s(b, x, d->sig);
@@ -1499,9 +1504,7 @@ static const char *const SEP_TEXT[] = {"", ".", "->", "::"};
 static void call_value(CodecBlob *b, const X *x, const Call *c) {
   bool present[] = {true, true, true, true, true, has(c->receiver), c->sep != 0, has(c->targs), c->awaited, c->tried, has(c->args),
                     c->spawned};
-  uint32_t mask = 0;
-  for (uint32_t k = 0; k < NKEYS(CALL_KEYS); k++) mask |= present[k] ? 1u << k : 0;
-  codec_object(b, CALL_KEYS, NKEYS(CALL_KEYS), mask);
+  codec_object(b, CALL_KEYS, NKEYS(CALL_KEYS), mask_of(present, NKEYS(CALL_KEYS)));
   put_s(b, x, c->name);
   put_s(b, x, c->kind);
   codec_int(b, c->line);
