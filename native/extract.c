@@ -1660,7 +1660,8 @@ void extract_entry(const ExtractSpec *spec, const TSTree *tree, const char16_t *
       PUSH(&x, caps, c);
     }
     if (x.failed) break;
-    m.caps = (Cap *)(uintptr_t)first; /* an index until caps stops growing */
+    m.ncap = (uint32_t)(caps.n - first); /* what the words held, should they end early */
+    m.caps = (Cap *)(uintptr_t)first;   /* an index until caps stops growing */
     PUSH(&x, matches, m);
   }
   for (size_t i = 0; i < matches.n; i++) matches.v[i].caps = caps.v + (uintptr_t)matches.v[i].caps;
