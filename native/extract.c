@@ -1041,10 +1041,10 @@ static bool make_def(X *x, const Match *m, TSNode node, uint32_t kcap, Def *def)
     if (t1->n > sq && t1->p[t1->n - 1] == ' ') t1->n--;
   }
   def->sig = pool_take(x, t1, sq);
-  Text sig = pool_get(x, def->sig);
   for (uint32_t i = 0; i < s->quals.n; i++) {
     Text q = spec_str(s, s->quals.items[i]);
-    if (!list_contains(x, &def->attrs, q) && has_word(sig, q)) list_add(x, &def->attrs, pool_text(x, q));
+    /* the signature is read from the pool each time: adding an attribute may move the pool */
+    if (!list_contains(x, &def->attrs, q) && has_word(pool_get(x, def->sig), q)) list_add(x, &def->attrs, pool_text(x, q));
   }
   if ((s->opts & O_EXTERN_C)) {
     static const char16_t ext[] = u"extern \"C\"";
