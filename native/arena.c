@@ -166,13 +166,23 @@ static void hook_free(void *p) {
   free(p);
 }
 
+/*
+ * Arenas need glibc (see arena_begin). DSM_NO_ARENAS builds without them: AddressSanitizer's allocator keeps
+ * no size word before a block either (scripts/check-asan.mjs).
+ */
+#if defined(__GLIBC__) && !defined(DSM_NO_ARENAS)
+#define USE_ARENAS 1
+#endif
+
 void arena_install(void) {
   uv_once(&cache_once, cache_init);
+#ifdef USE_ARENAS
   ts_set_allocator(hook_malloc, hook_calloc, hook_realloc, hook_free);
+#endif
 }
 
 Arena *arena_begin(void) {
-#ifdef __GLIBC__
+#ifdef USE_ARENAS
   Arena *a = (Arena *)calloc(1, sizeof(Arena));
   active = a;
   return a;

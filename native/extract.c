@@ -326,11 +326,20 @@ typedef struct {
   bool failed;
 } Buf;
 
+/*
+ * DSM_TIGHT_BUFFERS (the AddressSanitizer check): buffers grow by exactly what is needed, so every append
+ * moves them and a pointer kept into one across an append is caught at once.
+ */
+#ifdef DSM_TIGHT_BUFFERS
+#define GROWN(cap, need) (need)
+#else
+#define GROWN(cap, need) ((cap) * 2 > (need) ? (cap) * 2 : (need))
+#endif
+
 static bool buf_reserve(Buf *b, size_t more) {
   if (b->failed) return false;
   if (b->n + more <= b->cap) return true;
-  size_t cap = b->cap ? b->cap : 1024;
-  while (cap < b->n + more) cap *= 2;
+  size_t cap = b->cap ? GROWN(b->cap, b->n + more) : GROWN(512, b->n + more);
   char16_t *p = realloc(b->p, cap * sizeof(char16_t));
   if (!p) {
     b->failed = true;
@@ -543,7 +552,7 @@ typedef struct {
 #define PUSH(x, vec, item)                                                        \
   do {                                                                            \
     if ((vec).n == (vec).cap) {                                                   \
-      size_t cap_ = (vec).cap ? (vec).cap * 2 : 16;                               \
+      size_t cap_ = GROWN((vec).cap ? (vec).cap : 8, (vec).n + 1);                \
       void *grown_ = realloc((vec).v, cap_ * sizeof *(vec).v);                    \
       if (!grown_) {                                                              \
         (x)->failed = true;                                                       \

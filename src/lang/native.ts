@@ -55,7 +55,8 @@ const NODE_WORDS = 10;
 const enum Op { Parent = 0, ChildByField = 1, FirstNamedChild = 2, PrevSibling = 3, PrevNamedSibling = 4, HasError = 5 }
 const ERROR_SYMBOL = 65535;
 
-export const ADDON_PATH = join(PACKAGE_ROOT, 'native', 'build', 'Release', 'dsm_tree_sitter.node');
+/** The built binding; DSM_NATIVE_ADDON loads another build of it (the AddressSanitizer check). */
+export const ADDON_PATH = process.env.DSM_NATIVE_ADDON || join(PACKAGE_ROOT, 'native', 'build', 'Release', 'dsm_tree_sitter.node');
 
 let addon: Addon | undefined;
 let xfer: Uint32Array;
