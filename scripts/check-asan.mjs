@@ -3,7 +3,8 @@
 // binding again in a temporary directory with -fsanitize=address (and without per-tree arenas: ASan's
 // allocator keeps no size word before a block; and with buffers that grow by exactly what they need, so a
 // pointer kept into one across an append reads freed memory at once), then runs the tests that drive it
-// through every Python and Rust fixture file, hostile files and fuzzed sources, with libasan preloaded.
+// (every fixture file through both extractors, the binding's node and query operations, hostile files,
+// fuzzed sources) with libasan preloaded.
 // Any ASan report fails the check. Skipped, saying so, where gcc's libasan or node-gyp is missing.
 //   node scripts/check-asan.mjs        (npm run check:asan; .ci/run runs it after npm test)
 import { spawnSync } from 'node:child_process';
@@ -13,7 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const TESTS = ['native-extract', 'hostile-files', 'fuzz'].map((t) => join(root, 'dist-test', 'test', `${t}.test.js`));
+const TESTS = ['native-extract', 'native-parser', 'hostile-files', 'fuzz'].map((t) => join(root, 'dist-test', 'test', `${t}.test.js`));
 const skip = (why) => {
   console.log(`check-asan: SKIPPED — ${why}`);
   process.exit(0);
