@@ -1152,12 +1152,28 @@ static bool make_call(X *x, const Match *m, TSNode node, uint32_t kcap, Call *ca
 }
 
 /* expandRustUse(): a `use` tree into flat imports. */
-static void rust_use_walk(X *x, Text tree, Text prefix, uint32_t line, int depth);
-
-static void rust_use_push(X *x, Text module, Text name, Text alias, bool has_alias, uint32_t line) {
+/* An import of the path's last segment from the rest; a path without `::` is a name alone. */
+static void rust_use_push(X *x, Text path, Text alias, bool has_alias, uint32_t line) {
+  size_t k = path.n;
+  while (k >= 2 && !(path.p[k - 1] == ':' && path.p[k - 2] == ':')) k--;
+  Text module = {path.p, k >= 2 ? k - 2 : 0};
+  Text name = k >= 2 ? (Text){path.p + k, path.n - k} : path;
   Import imp = {true, pool_text(x, module), line, pool_text(x, name), ABSENT, false};
   if (has_alias && alias.n) imp.alias = pool_text(x, alias);
   PUSH(x, x->imports, imp);
+}
+
+/* `prefix::part`, or whichever of the two is not empty (JS: prefix && part ? `${prefix}::${part}` : prefix || part). */
+static bool join_path(X *x, Buf *out, Text prefix, Text part) {
+  if (prefix.n && part.n) {
+    buf_append(out, prefix);
+    buf_lit(out, "::");
+    buf_append(out, part);
+  } else {
+    buf_append(out, prefix.n ? prefix : part);
+  }
+  if (out->failed) x->failed = true;
+  return !out->failed;
 }
 
 static void rust_use_walk(X *x, Text tree, Text prefix, uint32_t line, int depth) {
@@ -1168,35 +1184,23 @@ static void rust_use_walk(X *x, Text tree, Text prefix, uint32_t line, int depth
       brace = i;
       break;
     }
-  if (brace < tree.n && tree.n && tree.p[tree.n - 1] == '}') {
+  if (brace < tree.n && tree.p[tree.n - 1] == '}') {
     Text head = {tree.p, brace};
     if (head.n >= 2 && head.p[head.n - 1] == ':' && head.p[head.n - 2] == ':') head.n -= 2;
-    /* base = prefix && head ? prefix::head : prefix || head, built in a scratch of its own */
-    Buf base = {0};
-    if (prefix.n && head.n) {
-      buf_append(&base, prefix);
-      buf_lit(&base, "::");
-      buf_append(&base, head);
-    } else {
-      buf_append(&base, prefix.n ? prefix : head);
-    }
-    if (base.failed) {
-      x->failed = true;
-      free(base.p);
-      return;
-    }
-    Text b = {base.p, base.n};
-    Text list = {tree.p + brace + 1, tree.n - brace - 2};
-    if (tree.n < brace + 2) list.n = 0;
-    int d = 0;
-    size_t part = 0;
-    for (size_t i = 0; i <= list.n; i++) {
-      char16_t c = i < list.n ? list.p[i] : ',';
-      if (c == '{') d++;
-      else if (c == '}') d--;
-      if (c == ',' && (d == 0 || i == list.n)) {
-        if (i > part) rust_use_walk(x, (Text){list.p + part, i - part}, b, line, depth + 1);
-        part = i + 1;
+    Buf base = {0}; /* a scratch of its own: the parts below build theirs */
+    if (join_path(x, &base, prefix, head)) {
+      /* the first `{` comes before the last character, a `}` */
+      Text list = {tree.p + brace + 1, tree.n - brace - 2};
+      int d = 0;
+      size_t part = 0;
+      for (size_t i = 0; i <= list.n; i++) {
+        char16_t c = i < list.n ? list.p[i] : ',';
+        if (c == '{') d++;
+        else if (c == '}') d--;
+        if (c == ',' && (d == 0 || i == list.n)) {
+          if (i > part) rust_use_walk(x, (Text){list.p + part, i - part}, (Text){base.p, base.n}, line, depth + 1);
+          part = i + 1;
+        }
       }
     }
     free(base.p);
@@ -1217,44 +1221,13 @@ static void rust_use_walk(X *x, Text tree, Text prefix, uint32_t line, int depth
     while (e < tree.n && tree.p[e] != 1) e++;
     alias = (Text){tree.p + as + 1, e - as - 1};
   }
+  /* `a::b::{self}` imports the module `b` of `a`; `tokio::{self}` the module `tokio` */
   if (text_eq_lit(path, "self")) {
-    size_t i = prefix.n;
-    bool found = false;
-    for (size_t k = prefix.n; k >= 2; k--)
-      if (prefix.p[k - 1] == ':' && prefix.p[k - 2] == ':') {
-        i = k - 2;
-        found = true;
-        break;
-      }
-    Text module = found ? (Text){prefix.p, i} : (Text){prefix.p, 0};
-    /* without a `::` the whole prefix is the module's name (`use tokio::{self}`) */
-    size_t from = found ? i + 2 : 0;
-    Text name = {prefix.p + from, prefix.n - from};
-    rust_use_push(x, module, name, alias, has_alias, line);
+    rust_use_push(x, prefix, alias, has_alias, line);
     return;
   }
   Buf full = {0};
-  if (prefix.n && path.n) {
-    buf_append(&full, prefix);
-    buf_lit(&full, "::");
-    buf_append(&full, path);
-  } else {
-    buf_append(&full, prefix.n ? prefix : path);
-  }
-  if (full.failed) {
-    x->failed = true;
-    free(full.p);
-    return;
-  }
-  Text f = {full.p, full.n};
-  size_t idx = f.n;
-  for (size_t k = f.n; k >= 2; k--)
-    if (f.p[k - 1] == ':' && f.p[k - 2] == ':') {
-      idx = k - 2;
-      break;
-    }
-  if (idx == f.n) rust_use_push(x, (Text){f.p, 0}, f, alias, has_alias, line);
-  else rust_use_push(x, (Text){f.p, idx}, (Text){f.p + idx + 2, f.n - idx - 2}, alias, has_alias, line);
+  if (join_path(x, &full, prefix, path)) rust_use_push(x, (Text){full.p, full.n}, alias, has_alias, line);
   free(full.p);
 }
 
